@@ -1,0 +1,39 @@
+import { gguf } from '@huggingface/gguf';
+import { EmbedhostError } from '../errors.js';
+import type { Pooling } from '../supervisor/args.js';
+
+export interface GgufInfo {
+  architecture: string;
+  contextLength: number | undefined;
+  embeddingLength: number | undefined;
+  pooling: Pooling | undefined;
+  causal: boolean;
+  name: string | undefined;
+}
+
+const POOLING_BY_ID: Record<number, Pooling> = { 0: 'none', 1: 'mean', 2: 'cls', 3: 'last', 4: 'rank' };
+
+// Reads only the header and metadata: enough to size the context and pick pooling before llama-server loads anything.
+export async function readGgufInfo(file: string): Promise<GgufInfo> {
+  let metadata: Record<string, unknown>;
+  try {
+    metadata = (await gguf(file, { allowLocalFile: true })).metadata as Record<string, unknown>;
+  } catch (error) {
+    throw new EmbedhostError('EMBEDHOST_CONFIG', `${file} is not a readable GGUF file: ${(error as Error).message}`, { cause: error });
+  }
+  const architecture = String(metadata['general.architecture'] ?? '');
+  const number = (key: string) => {
+    const value = metadata[`${architecture}.${key}`];
+    return typeof value === 'number' || typeof value === 'bigint' ? Number(value) : undefined;
+  };
+  const poolingId = number('pooling_type');
+  const causal = metadata[`${architecture}.attention.causal`];
+  return {
+    architecture,
+    contextLength: number('context_length'),
+    embeddingLength: number('embedding_length'),
+    pooling: poolingId === undefined ? undefined : POOLING_BY_ID[poolingId],
+    causal: causal === undefined ? true : Boolean(causal),
+    name: typeof metadata['general.name'] === 'string' ? metadata['general.name'] : undefined,
+  };
+}
