@@ -29,7 +29,7 @@ export type Readiness = { ok: true } | { ok: false; reason: string };
 export async function waitUntilReady(child: BackendChild, client: LlamaClient, options: ReadinessOptions, stop: AbortSignal): Promise<Readiness> {
   let exited: string | undefined;
   void child.exited.then((exit) => {
-    const detail = child.logs.lastErrorLine();
+    const detail = child.logs.errorSummary();
     exited = `llama-server ${describeExit(exit)} while starting${detail ? `: ${detail}` : ''}`;
   });
   for (;;) {

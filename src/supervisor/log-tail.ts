@@ -32,8 +32,22 @@ export class LogTail {
     return all.slice(-count);
   }
 
-  // llama-server's own reason for giving up, when it printed one (`error: ...`, `exiting due to ...`).
-  lastErrorLine(): string | undefined {
-    return [...this.tail()].reverse().find((line) => /\b(error|failed|GGML_ASSERT|exiting due to)\b/i.test(line));
+  // llama-server's own reason for giving up, in its words: the first error line is usually the cause
+  // (`error loading model: ...`), the last one what it did about it (`exiting due to ...`).
+  errorSummary(): string | undefined {
+    const errors = [...new Set(this.tail().filter(isErrorLine).map(stripLogPrefix))];
+    if (errors.length === 0) return undefined;
+    return errors.length === 1 ? errors[0] : `${errors[0]} ... ${errors[errors.length - 1]}`;
   }
+}
+
+// llama-server's text log: `0.00.018.761 E message`; the level letter E marks errors.
+const LOG_PREFIX = /^\d+\.\d+\.\d+\.\d+ [IWED] /;
+
+function isErrorLine(line: string): boolean {
+  return /^\d+\.\d+\.\d+\.\d+ E /.test(line) || /\b(error|GGML_ASSERT|exiting due to)\b/i.test(line);
+}
+
+function stripLogPrefix(line: string): string {
+  return line.replace(LOG_PREFIX, '').trim();
 }

@@ -232,7 +232,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; line: [stri
       ]);
       if (tick.kind === 'stop') return 'stop requested';
       if (tick.kind === 'exit') {
-        const detail = child.logs.lastErrorLine();
+        const detail = child.logs.errorSummary();
         return `llama-server ${describeExit(tick.exit)}${detail ? `: ${detail}` : ''}`;
       }
       const idle = Date.now() - this.lastActivityAt >= this.healthOptions.idleProbeAfterMs;
