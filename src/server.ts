@@ -57,7 +57,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
   const supervisor = new Supervisor({ ...options.supervisor, binaryPath: options.binaryPath, launch, logger: options.logger, pidFile });
   await supervisor.start();
-  const gateway = createGateway({ supervisor, logger: options.logger, modelId, retryDeadlineMs: options.retryDeadlineMs });
+  const gateway = createGateway({
+    supervisor,
+    logger: options.logger,
+    modelId,
+    retryDeadlineMs: options.retryDeadlineMs,
+    ubatchSize: launch.ubatchSize,
+    causal: info.causal,
+  });
   let server: ServerType;
   try {
     server = await listen(gateway, options.host, options.port);

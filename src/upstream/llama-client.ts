@@ -69,6 +69,16 @@ export class LlamaClient {
     return { status: response.statusCode, body };
   }
 
+  async getJson(path: string, options: { signal?: AbortSignal } = {}): Promise<UpstreamResponse> {
+    const response = await this.pool.request({
+      method: 'GET',
+      path,
+      headers: { authorization: this.authorization },
+      signal: options.signal,
+    });
+    return { status: response.statusCode, body: await response.body.json().catch(() => undefined) };
+  }
+
   async close(): Promise<void> {
     await this.pool.destroy().catch(() => undefined);
   }

@@ -10,7 +10,7 @@ export function healthStatusOf(state: Supervisor['state']): HealthStatus {
   return 'down';
 }
 
-export function registerHealthRoute(app: Hono, supervisor: Supervisor, inFlight: InFlightTracker, startedAt: number): void {
+export function registerHealthRoute(app: Hono<any, any, any>, supervisor: Supervisor, inFlight: InFlightTracker, startedAt: number): void {
   app.get('/health', (c) => {
     const snapshot = supervisor.snapshot();
     const status = inFlight.isClosed ? 'down' : healthStatusOf(snapshot.state);

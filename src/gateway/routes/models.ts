@@ -1,0 +1,30 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Embedder } from '../../embeddings/embedder.js';
+import type { Supervisor } from '../../supervisor/supervisor.js';
+
+export interface ModelsRouteOptions {
+  modelId: string;
+  embedder: Embedder;
+  supervisor: Supervisor;
+}
+
+const ModelListSchema = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })),
+  })
+  .openapi('ModelList');
+
+const route = createRoute({
+  method: 'get',
+  path: '/v1/models',
+  summary: 'List served models',
+  responses: { 200: { description: 'The served models', content: { 'application/json': { schema: ModelListSchema } } } },
+});
+
+export function registerModelsRoute(app: OpenAPIHono, options: ModelsRouteOptions): void {
+  const created = Math.floor(Date.now() / 1000);
+  app.openapi(route, (c) =>
+    c.json({ object: 'list' as const, data: [{ id: options.modelId, object: 'model' as const, created, owned_by: 'embedhost' }] }, 200),
+  );
+}

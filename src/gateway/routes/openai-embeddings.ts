@@ -1,0 +1,65 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Embedder } from '../../embeddings/embedder.js';
+import { encodeBase64Float32, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
+import { EmbedhostError } from '../../errors.js';
+import { ErrorResponseSchema, OpenAIEmbeddingsRequestSchema, OpenAIEmbeddingsResponseSchema, type OpenAIEmbeddingsRequest } from '../schemas.js';
+
+export interface OpenAIEmbeddingsRouteOptions {
+  embedder: Embedder;
+  modelId: string;
+  autoTruncate: boolean;
+  maxInputs: number;
+  maxTokensPerRequest: number;
+}
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/embeddings',
+  summary: 'Create embeddings (OpenAI-compatible)',
+  request: { body: { content: { 'application/json': { schema: OpenAIEmbeddingsRequestSchema } }, required: true } },
+  responses: {
+    200: { description: 'One embedding per input, in input order', content: { 'application/json': { schema: OpenAIEmbeddingsResponseSchema } } },
+    400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorResponseSchema } } },
+    503: { description: 'Backend starting or restarting', content: { 'application/json': { schema: ErrorResponseSchema } } },
+  },
+});
+
+// Pure: the request's `input` as a list of items, strings or token arrays.
+export function normalizeInput(input: OpenAIEmbeddingsRequest['input']): Array<string | number[]> {
+  if (typeof input === 'string') return [input];
+  if (input.length > 0 && typeof input[0] === 'number') return [input as number[]];
+  return input as Array<string | number[]>;
+}
+
+export function registerOpenAIEmbeddingsRoute(app: OpenAPIHono, options: OpenAIEmbeddingsRouteOptions): void {
+  app.openapi(route, async (c) => {
+    const request = c.req.valid('json');
+    const items = normalizeInput(request.input);
+    if (items.length > options.maxInputs) {
+      throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${options.maxInputs} inputs per request, got ${items.length}`, { param: 'input' });
+    }
+    const facts = await options.embedder.modelFacts(c.req.raw.signal);
+    if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
+      throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions} for this model, got ${request.dimensions}`, { param: 'dimensions' });
+    }
+    const { vectors, tokenCounts } = await options.embedder.embed(items, {
+      truncate: request.truncate ?? options.autoTruncate,
+      maxTotalTokens: options.maxTokensPerRequest,
+      signal: c.req.raw.signal,
+    });
+    const promptTokens = tokenCounts.reduce((a, b) => a + b, 0);
+    const base64 = request.encoding_format === 'base64';
+    return c.json(
+      {
+        object: 'list' as const,
+        data: vectors.map((vector, index) => {
+          const shaped = shortenVector(vector, request.dimensions);
+          return { object: 'embedding' as const, index, embedding: base64 ? encodeBase64Float32(shaped) : toNumberArray(shaped) };
+        }),
+        model: options.modelId,
+        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      },
+      200,
+    );
+  });
+}
