@@ -27,8 +27,15 @@ export function requireJsonBody(): MiddlewareHandler {
     if (!/^application\/(.+\+)?json\b/i.test(type)) {
       throw new EmbedhostError('EMBEDHOST_UNSUPPORTED_MEDIA_TYPE', `Expected Content-Type: application/json, got ${type ? `\`${type}\`` : 'none'}`);
     }
+    // Decoded strictly: a lenient decoder would swap invalid bytes for U+FFFD and embed text the client never sent.
+    let text: string;
     try {
-      await c.req.json();
+      text = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+    } catch {
+      throw new EmbedhostError('EMBEDHOST_INVALID_JSON', 'The request body is not valid UTF-8');
+    }
+    try {
+      JSON.parse(text);
     } catch {
       throw new EmbedhostError('EMBEDHOST_INVALID_JSON', 'The request body is not valid JSON');
     }
