@@ -9,6 +9,7 @@ import { InFlightTracker } from './in-flight.js';
 import { createErrorHandler, handleNotFound } from './middleware/errors.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerModelsRoute } from './routes/models.js';
+import { registerNativeRoutes } from './routes/native-embed.js';
 import { registerOpenAIEmbeddingsRoute } from './routes/openai-embeddings.js';
 import { defaultValidationHook, requireJsonBody } from './validation.js';
 
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   retryDeadlineMs?: number;
   /** @default 2048, as OpenAI */
   maxInputs?: number;
+  /** Inputs per /embed/batch request. @default 10000 */
+  maxBatchInputs?: number;
   /** @default 300000, as OpenAI */
   maxTokensPerRequest?: number;
   /** @default 16 MiB */
@@ -61,7 +64,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     }),
   );
-  app.use('/v1/*', async function trackInFlight(_c, next) {
+  const served = ['/v1/*', '/embed', '/embed/*', '/similarity'];
+  app.use(async function trackInFlight(c, next) {
+    if (!served.some((p) => (p.endsWith('*') ? c.req.path.startsWith(p.slice(0, -1)) : c.req.path === p))) return next();
     inFlight.enter();
     try {
       await next();
@@ -69,13 +74,21 @@ export function createGateway(options: GatewayOptions): Gateway {
       inFlight.leave();
     }
   });
-  app.use('/v1/*', requireJsonBody());
+  app.use(requireJsonBody());
   registerModelsRoute(app, { modelId: options.modelId, embedder, supervisor: options.supervisor });
   registerOpenAIEmbeddingsRoute(app, {
     embedder,
     modelId: options.modelId,
     autoTruncate: options.autoTruncate ?? false,
     maxInputs: options.maxInputs ?? 2048,
+    maxTokensPerRequest: options.maxTokensPerRequest ?? 300_000,
+  });
+  registerNativeRoutes(app, {
+    embedder,
+    modelId: options.modelId,
+    autoTruncate: options.autoTruncate ?? false,
+    maxInputs: options.maxInputs ?? 2048,
+    maxBatchInputs: options.maxBatchInputs ?? 10_000,
     maxTokensPerRequest: options.maxTokensPerRequest ?? 300_000,
   });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'embedhost', version: '0.1.0', description: 'Local embedding server' } });

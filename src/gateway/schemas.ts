@@ -5,13 +5,13 @@ import { z } from '@hono/zod-openapi';
 const TokenArray = z.array(z.number().int().nonnegative()).min(1, 'A token array must not be empty');
 // A lone UTF-16 surrogate (from a `\ud800` escape) is not text; llama-server would fail the whole request on it.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const NonEmptyText = z
+export const TextSchema = z
   .string()
   .min(1, 'Input strings must not be empty')
   .refine((text) => !LONE_SURROGATE.test(text), 'Input strings must be valid Unicode (a lone surrogate was found)');
 
 export const EmbeddingInputSchema = z
-  .union([NonEmptyText, z.array(NonEmptyText).min(1), TokenArray, z.array(TokenArray).min(1)])
+  .union([TextSchema, z.array(TextSchema).min(1), TokenArray, z.array(TokenArray).min(1)])
   .openapi({ description: 'A string, an array of strings, one token array, or an array of token arrays.' });
 
 export const OpenAIEmbeddingsRequestSchema = z
