@@ -76,21 +76,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.use(requireJsonBody());
   registerModelsRoute(app, { modelId: options.modelId, embedder, supervisor: options.supervisor });
-  registerOpenAIEmbeddingsRoute(app, {
+  const embedding = {
     embedder,
     modelId: options.modelId,
     autoTruncate: options.autoTruncate ?? false,
     maxInputs: options.maxInputs ?? 2048,
     maxTokensPerRequest: options.maxTokensPerRequest ?? 300_000,
-  });
-  registerNativeRoutes(app, {
-    embedder,
-    modelId: options.modelId,
-    autoTruncate: options.autoTruncate ?? false,
-    maxInputs: options.maxInputs ?? 2048,
-    maxBatchInputs: options.maxBatchInputs ?? 10_000,
-    maxTokensPerRequest: options.maxTokensPerRequest ?? 300_000,
-  });
+  };
+  registerOpenAIEmbeddingsRoute(app, embedding);
+  registerNativeRoutes(app, { ...embedding, maxBatchInputs: options.maxBatchInputs ?? 10_000 });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'embedhost', version: '0.1.0', description: 'Local embedding server' } });
   return { app, inFlight, embedder };
 }
