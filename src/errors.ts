@@ -89,9 +89,3 @@ export function toErrorEnvelope(error: unknown): { status: number; body: ErrorEn
 export function invalidOption(name: string, expectation: string, value: unknown): TypeError {
   return new TypeError(`Expected \`${name}\` to be ${expectation}, got \`${String(value)}\` (${typeof value})`);
 }
-
-export function assertPositiveInteger(name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw invalidOption(name, 'a positive integer', value);
-  }
-}
