@@ -1,39 +1,51 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { createGateway, type Gateway } from './gateway/app.js';
+import { Embedder } from './embeddings/embedder.js';
+import { createGateway, type Gateway, type GatewayOptions } from './gateway/app.js';
 import type { Logger } from './logger.js';
 import { readGgufInfo } from './models/gguf-info.js';
+import type { ServedModel } from './models/served-model.js';
 import { embedhostCacheDir } from './runtime/paths.js';
-import type { LaunchSpec } from './supervisor/args.js';
 import { defaultLaunchSpec, type LaunchOverrides } from './supervisor/launch-defaults.js';
 import { reapOrphan } from './supervisor/pid-file.js';
 import { Supervisor, type SupervisorOptions } from './supervisor/supervisor.js';
 
+export interface ModelSpec {
+  file: string;
+  mmprojFile?: string | undefined;
+  /** The name clients use. @default the file name without `.gguf` */
+  id?: string | undefined;
+  profile?: string | undefined;
+  launch?: LaunchOverrides | undefined;
+}
+
+export type GatewayLimits = Pick<GatewayOptions, 'maxInputs' | 'maxBatchInputs' | 'maxTokensPerRequest' | 'maxBodyBytes' | 'autoTruncate'>;
+
 export interface ServiceOptions {
-  modelPath: string;
-  mmprojPath?: string | undefined;
+  /** One llama-server each; the first is the default model. */
+  models: readonly ModelSpec[];
   binaryPath: string;
   host: string;
   /** 0 picks a free port. */
   port: number;
   logger: Logger;
-  launch?: LaunchOverrides;
   /** Supervisor tuning (health intervals, backoff); tests shorten these. */
   supervisor?: Partial<Omit<SupervisorOptions, 'binaryPath' | 'launch' | 'logger'>>;
+  /** How long a request waits for a restarting backend before a 503. @default 60000 */
   retryDeadlineMs?: number;
   /** How long a graceful stop waits for in-flight requests. @default 30000 */
   drainTimeoutMs?: number;
+  limits?: GatewayLimits;
 }
 
 export interface Service {
   url: string;
   port: number;
-  modelId: string;
-  launch: Omit<LaunchSpec, 'port' | 'apiKey'>;
-  supervisor: Supervisor;
+  /** In the order given; the first is the default. */
+  models: readonly ServedModel[];
   gateway: Gateway;
-  /** Stops admitting, drains, stops the backend, closes the listener. Safe to call twice. */
+  /** Stops admitting, drains, stops the backends, closes the listener. Safe to call twice. */
   stop: () => Promise<void>;
 }
 
@@ -44,32 +56,37 @@ function listen(gateway: Gateway, host: string, port: number): Promise<ServerTyp
   });
 }
 
-// The whole service in one call: used by `embedhost start` and by end-to-end tests alike.
-export async function startService(options: ServiceOptions): Promise<Service> {
-  const modelPath = path.resolve(options.modelPath);
-  const info = await readGgufInfo(modelPath);
-  const launch = { ...defaultLaunchSpec(modelPath, info, options.launch), mmprojPath: options.mmprojPath };
-  const modelId = path.basename(modelPath).replace(/\.gguf$/i, '');
-  const pidFile = options.port > 0 ? path.join(embedhostCacheDir(), 'run', `gateway-${options.port}.json`) : undefined;
+export const modelIdOf = (file: string) => path.basename(file).replace(/\.gguf$/i, '');
+
+async function prepareModel(spec: ModelSpec, index: number, options: ServiceOptions): Promise<ServedModel> {
+  const file = path.resolve(spec.file);
+  const info = await readGgufInfo(file);
+  const mmprojFile = spec.mmprojFile === undefined ? undefined : path.resolve(spec.mmprojFile);
+  const launch = { ...defaultLaunchSpec(file, info, spec.launch), mmprojPath: mmprojFile };
+  // A pid file per gateway port and model lets the next start clean up after a gateway that was SIGKILLed.
+  const pidFile = options.port > 0 ? path.join(embedhostCacheDir(), 'run', `gateway-${options.port}-${index}.json`) : undefined;
   if (pidFile) {
     const reaped = reapOrphan(pidFile);
     if (reaped) options.logger.warn({ pid: reaped }, 'stopped a llama-server left behind by an embedhost that was killed');
   }
-  const supervisor = new Supervisor({ ...options.supervisor, binaryPath: options.binaryPath, launch, logger: options.logger, pidFile });
-  await supervisor.start();
-  const gateway = createGateway({
-    supervisor,
-    logger: options.logger,
-    modelId,
-    retryDeadlineMs: options.retryDeadlineMs,
-    ubatchSize: launch.ubatchSize,
-    causal: info.causal,
-  });
+  const id = spec.id ?? modelIdOf(file);
+  const supervisor = new Supervisor({ ...options.supervisor, binaryPath: options.binaryPath, launch, logger: options.logger.child({ model: id }), pidFile });
+  const embedder = new Embedder({ supervisor, retryDeadlineMs: options.retryDeadlineMs ?? 60_000, ubatchSize: launch.ubatchSize, causal: info.causal });
+  return { id, file, mmprojFile, info, profile: spec.profile, launch, supervisor, embedder };
+}
+
+// The whole service in one call: used by `embedhost start` and by end-to-end tests alike.
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const models = await Promise.all(options.models.map((spec, index) => prepareModel(spec, index, options)));
+  const stopBackends = () => Promise.all(models.map((m) => m.supervisor.stop()));
+  let gateway: Gateway;
   let server: ServerType;
   try {
+    gateway = createGateway({ ...options.limits, models, logger: options.logger, binaryPath: options.binaryPath });
+    await Promise.all(models.map((m) => m.supervisor.start()));
     server = await listen(gateway, options.host, options.port);
   } catch (error) {
-    await supervisor.stop();
+    await stopBackends();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -78,11 +95,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     stopping ??= (async () => {
       const drained = await gateway.inFlight.close(options.drainTimeoutMs ?? 30_000);
       if (!drained) options.logger.warn({ inFlight: gateway.inFlight.size }, 'stopping with requests still in flight');
-      await supervisor.stop();
+      await stopBackends();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     })();
     return stopping;
   };
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { url: `http://${shownHost}:${port}`, port, modelId, launch, supervisor, gateway, stop };
+  return { url: `http://${shownHost}:${port}`, port, models, gateway, stop };
 }

@@ -11,8 +11,9 @@ import { installServer } from './install-server.js';
 
 const HELP = `Usage: embedhost start --model FILE.gguf [options]
 
-  --model FILE          the GGUF embedding model to serve
-  --mmproj FILE         its multimodal projector, if any
+  --model FILE          a GGUF embedding model to serve; repeat to serve several
+                        (clients pick one by its file name without .gguf; the first is the default)
+  --mmproj FILE         the first model's multimodal projector, if any
   --host HOST           address to listen on (default 127.0.0.1)
   --port N              port to listen on (default 8080)
   --llama-server PATH   the llama-server binary to use (else LLAMA_SERVER_BIN, PATH, embedhost's cache)
@@ -68,11 +69,13 @@ function installShutdown(service: Service, logger: Logger): Promise<number> {
       logger.fatal({ err: error }, 'uncaught error; exiting');
       process.exit(1);
     });
-    service.supervisor.on('state', (change) => {
-      if (change.to !== 'failed') return;
-      logger.fatal({ reason: change.reason }, `llama-server failed: ${change.reason}`);
-      void service.stop().then(() => resolve(1));
-    });
+    for (const model of service.models) {
+      model.supervisor.on('state', (change) => {
+        if (change.to !== 'failed') return;
+        logger.fatal({ model: model.id, reason: change.reason }, `llama-server for ${model.id} failed: ${change.reason}`);
+        void service.stop().then(() => resolve(1));
+      });
+    }
   });
 }
 
@@ -80,7 +83,7 @@ export async function runStart(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string', short: 'm' },
+      model: { type: 'string', short: 'm', multiple: true },
       mmproj: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8080' },
@@ -100,29 +103,32 @@ export async function runStart(argv: string[]): Promise<number> {
   }
   const logger = createLogger();
   try {
-    if (!values.model) throw new TypeError('--model FILE.gguf is required (automatic model selection is not available yet)');
-    if (!fs.existsSync(values.model)) throw new TypeError(`--model: no such file: ${values.model}`);
+    const modelFiles = values.model ?? [];
+    if (modelFiles.length === 0) throw new TypeError('--model FILE.gguf is required (automatic model selection is not available yet)');
+    for (const file of modelFiles) if (!fs.existsSync(file)) throw new TypeError(`--model: no such file: ${file}`);
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`--port must be a TCP port, got \`${values.port}\``);
     const binaryPath = await resolveBinary(values['llama-server'], values['install-server']);
+    const launch = {
+      pooling: values.pooling as Pooling | undefined,
+      parallel: intOption(values.parallel, 'parallel'),
+      contextPerSlot: intOption(values['ctx-size'], 'ctx-size'),
+      ubatchSize: intOption(values.ubatch, 'ubatch'),
+      threads: intOption(values.threads, 'threads'),
+    };
     const service = await startService({
-      modelPath: values.model,
-      mmprojPath: values.mmproj,
+      models: modelFiles.map((file, index) => ({ file, mmprojFile: index === 0 ? values.mmproj : undefined, launch })),
       binaryPath,
       host: values.host,
       port,
       logger,
-      launch: {
-        pooling: values.pooling as Pooling | undefined,
-        parallel: intOption(values.parallel, 'parallel'),
-        contextPerSlot: intOption(values['ctx-size'], 'ctx-size'),
-        ubatchSize: intOption(values.ubatch, 'ubatch'),
-        threads: intOption(values.threads, 'threads'),
-      },
     });
+    for (const { id, launch: spec } of service.models) {
+      logger.info({ model: id, file: spec.modelPath, parallel: spec.parallel, contextSize: spec.contextSize, ubatchSize: spec.ubatchSize }, `serving ${id}`);
+    }
     logger.info(
-      { url: service.url, model: service.launch.modelPath, binary: binaryPath, parallel: service.launch.parallel, contextSize: service.launch.contextSize, ubatchSize: service.launch.ubatchSize },
-      `embedhost listening on ${service.url} (model ${service.modelId}, OpenAI base URL ${service.url}/v1)`,
+      { url: service.url, binary: binaryPath },
+      `embedhost listening on ${service.url} (models ${service.models.map((m) => m.id).join(', ')}; OpenAI base URL ${service.url}/v1; docs ${service.url}/docs)`,
     );
     return await installShutdown(service, logger);
   } catch (error) {

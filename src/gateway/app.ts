@@ -1,28 +1,29 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { Embedder } from '../embeddings/embedder.js';
 import { EmbedhostError } from '../errors.js';
+import { detectHardware, type HardwareFacts } from '../hardware/detect.js';
 import type { Logger } from '../logger.js';
-import type { Supervisor } from '../supervisor/supervisor.js';
+import type { ServedModel } from '../models/served-model.js';
+import { readLlamaServerVersion, type LlamaServerVersion } from '../runtime/check-binary.js';
+import { EMBEDHOST_VERSION } from '../version.js';
+import { renderDocsPage } from './docs-page.js';
 import { InFlightTracker } from './in-flight.js';
 import { createErrorHandler, handleNotFound } from './middleware/errors.js';
+import { ModelRegistry } from './model-registry.js';
 import { registerHealthRoute } from './routes/health.js';
+import { registerInfoRoute } from './routes/info.js';
 import { registerModelsRoute } from './routes/models.js';
 import { registerNativeRoutes } from './routes/native-embed.js';
 import { registerOpenAIEmbeddingsRoute } from './routes/openai-embeddings.js';
 import { defaultValidationHook, requireJsonBody } from './validation.js';
 
 export interface GatewayOptions {
-  supervisor: Supervisor;
+  /** The first is the default for requests that name no model. */
+  models: readonly ServedModel[];
   logger: Logger;
-  /** The model name responses report. */
-  modelId: string;
-  /** Pooled encoders need a whole input in one ubatch; used for the per-input token limit. */
-  ubatchSize?: number;
-  causal?: boolean;
-  /** How long a request waits for a restarting backend before a 503. @default 60000 */
-  retryDeadlineMs?: number;
+  /** The llama-server binary all models run on, for /info. */
+  binaryPath: string;
   /** @default 2048, as OpenAI */
   maxInputs?: number;
   /** Inputs per /embed/batch request. @default 10000 */
@@ -38,23 +39,24 @@ export interface GatewayOptions {
 export interface Gateway {
   app: OpenAPIHono;
   inFlight: InFlightTracker;
-  embedder: Embedder;
+  registry: ModelRegistry;
 }
+
+const memoize = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let value: Promise<T> | undefined;
+  return () => (value ??= load());
+};
 
 export function createGateway(options: GatewayOptions): Gateway {
   const app = new OpenAPIHono({ defaultHook: defaultValidationHook });
   const inFlight = new InFlightTracker();
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 2 ** 20;
-  const embedder = new Embedder({
-    supervisor: options.supervisor,
-    retryDeadlineMs: options.retryDeadlineMs ?? 60_000,
-    ubatchSize: options.ubatchSize ?? 512,
-    causal: options.causal ?? false,
-  });
+  const registry = new ModelRegistry(options.models);
+  const startedAt = Date.now();
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.onError(createErrorHandler(options.logger));
   app.notFound(handleNotFound(app));
-  registerHealthRoute(app, options.supervisor, inFlight, Date.now());
+  registerHealthRoute(app, registry, inFlight, startedAt);
   app.use(
     '*',
     bodyLimit({
@@ -75,16 +77,28 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   });
   app.use(requireJsonBody());
-  registerModelsRoute(app, { modelId: options.modelId, embedder, supervisor: options.supervisor });
+  registerModelsRoute(app, registry);
+  registerInfoRoute(app, {
+    registry,
+    serviceVersion: EMBEDHOST_VERSION,
+    startedAt,
+    llamaServer: memoize<LlamaServerVersion>(() => readLlamaServerVersion(options.binaryPath)),
+    hardware: memoize<HardwareFacts>(detectHardware),
+  });
   const embedding = {
-    embedder,
-    modelId: options.modelId,
+    registry,
     autoTruncate: options.autoTruncate ?? false,
     maxInputs: options.maxInputs ?? 2048,
     maxTokensPerRequest: options.maxTokensPerRequest ?? 300_000,
   };
   registerOpenAIEmbeddingsRoute(app, embedding);
   registerNativeRoutes(app, { ...embedding, maxBatchInputs: options.maxBatchInputs ?? 10_000 });
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'embedhost', version: '0.1.0', description: 'Local embedding server' } });
-  return { app, inFlight, embedder };
+  const documentConfig = {
+    openapi: '3.1.0',
+    info: { title: 'embedhost', version: EMBEDHOST_VERSION, description: 'A local embedding server: OpenAI-compatible /v1/embeddings and native routes, on llama.cpp.' },
+  };
+  app.doc31('/openapi.json', documentConfig);
+  const docsPage = memoize(async () => renderDocsPage(app.getOpenAPI31Document(documentConfig) as Parameters<typeof renderDocsPage>[0]));
+  app.get('/docs', async (c) => c.html(await docsPage()));
+  return { app, inFlight, registry };
 }

@@ -17,7 +17,7 @@ export const EmbeddingInputSchema = z
 export const OpenAIEmbeddingsRequestSchema = z
   .object({
     input: EmbeddingInputSchema,
-    model: z.string().min(1).optional().openapi({ description: 'Any name while one model is served; the response names the model used.' }),
+    model: z.string().min(1).optional().openapi({ description: 'Any name while one model is served; with several, one of `/v1/models` (404 otherwise). The response names the model used.' }),
     encoding_format: z.enum(['float', 'base64']).default('float').openapi({ description: '`base64` is little-endian float32, as the openai SDK expects.' }),
     dimensions: z.number().int().positive().optional().openapi({ description: 'Keep the first N components and re-normalize (Matryoshka).' }),
     user: z.string().optional(),
@@ -40,6 +40,12 @@ export const OpenAIEmbeddingsResponseSchema = z
     usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() }),
   })
   .openapi('EmbeddingsResponse');
+
+export const ModelNameSchema = z
+  .string()
+  .min(1)
+  .optional()
+  .openapi({ description: 'Which served model; omitted, the default (first) one. Unknown names are a 404 when several are served.' });
 
 export const ErrorResponseSchema = z
   .object({

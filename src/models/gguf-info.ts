@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
 import { gguf } from '@huggingface/gguf';
 import { EmbedhostError } from '../errors.js';
 import type { Pooling } from '../supervisor/args.js';
+import { quantizationOf } from './quantization.js';
 
 export interface GgufInfo {
   architecture: string;
@@ -9,6 +11,9 @@ export interface GgufInfo {
   pooling: Pooling | undefined;
   causal: boolean;
   name: string | undefined;
+  /** e.g. `Q8_0`, from `general.file_type` or the tensors themselves. */
+  quantization: string;
+  sizeBytes: number;
 }
 
 const POOLING_BY_ID: Record<number, Pooling> = { 0: 'none', 1: 'mean', 2: 'cls', 3: 'last', 4: 'rank' };
@@ -16,8 +21,11 @@ const POOLING_BY_ID: Record<number, Pooling> = { 0: 'none', 1: 'mean', 2: 'cls',
 // Reads only the header and metadata: enough to size the context and pick pooling before llama-server loads anything.
 export async function readGgufInfo(file: string): Promise<GgufInfo> {
   let metadata: Record<string, unknown>;
+  let tensors: Array<{ dtype: number; shape: readonly unknown[] }>;
   try {
-    metadata = (await gguf(file, { allowLocalFile: true })).metadata as Record<string, unknown>;
+    const parsed = await gguf(file, { allowLocalFile: true });
+    metadata = parsed.metadata as Record<string, unknown>;
+    tensors = parsed.tensorInfos;
   } catch (error) {
     throw new EmbedhostError('EMBEDHOST_CONFIG', `${file} is not a readable GGUF file: ${(error as Error).message}`, { cause: error });
   }
@@ -35,5 +43,7 @@ export async function readGgufInfo(file: string): Promise<GgufInfo> {
     pooling: poolingId === undefined ? undefined : POOLING_BY_ID[poolingId],
     causal: causal === undefined ? true : Boolean(causal),
     name: typeof metadata['general.name'] === 'string' ? metadata['general.name'] : undefined,
+    quantization: quantizationOf(typeof metadata['general.file_type'] === 'number' ? metadata['general.file_type'] : undefined, tensors),
+    sizeBytes: statSync(file).size,
   };
 }

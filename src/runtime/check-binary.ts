@@ -17,6 +17,14 @@ export function parseVersionOutput(output: string): Pick<LlamaServerBinary, 'ver
   return { version: match[1], build: match[2], commit: match[3] };
 }
 
+export type LlamaServerVersion = LlamaServerBinary;
+
+// Only `--version`: what /info reports, without the slower `--help` check.
+export async function readLlamaServerVersion(binaryPath: string, timeoutMs = 15_000): Promise<LlamaServerVersion> {
+  const run = await execa(binaryPath, ['--version'], { reject: false, timeout: timeoutMs, all: true, stdin: 'ignore' });
+  return { path: binaryPath, ...(parseVersionOutput(run.all ?? '') ?? { version: 'unknown', build: undefined, commit: undefined }) };
+}
+
 // A binary is checked before it is trusted with a model: an old or foreign llama-server
 // fails here with a clear reason instead of later with an obscure flag error.
 export async function probeLlamaServer(binaryPath: string, timeoutMs = 15_000): Promise<LlamaServerBinary> {

@@ -52,8 +52,8 @@ async function startCli(args: string[], cacheDir: string): Promise<RunningCli> {
 }
 
 async function backendPid(url: string): Promise<number> {
-  const health = (await (await fetch(`${url}/health`)).json()) as { backend: { pid: number } };
-  return health.backend.pid;
+  const health = (await (await fetch(`${url}/health`)).json()) as { backends: Array<{ pid: number }> };
+  return health.backends[0]!.pid;
 }
 
 describe('embedhost start', () => {

@@ -103,6 +103,6 @@ describe(`${CASES.length} malformed or hostile requests`, () => {
       body: JSON.stringify({ input: 'still here' }),
     });
     expect(response.status).toBe(200);
-    expect(service.supervisor.snapshot().restarts).toBe(0);
+    expect(service.models[0]!.supervisor.snapshot().restarts).toBe(0);
   });
 });

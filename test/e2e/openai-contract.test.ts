@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => service?.stop());
 
 async function direct(input: unknown): Promise<number[][]> {
-  const response = await service.supervisor.backend!.client.postJson('/v1/embeddings', { input });
+  const response = await service.models[0]!.supervisor.backend!.client.postJson('/v1/embeddings', { input });
   return (response.body as { data: Array<{ embedding: number[] }> }).data.map((d) => d.embedding);
 }
 

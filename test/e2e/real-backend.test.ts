@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function direct(service: Service, input: unknown): Promise<EmbeddingsBody> {
-  const backend = service.supervisor.backend!;
+  const backend = service.models[0]!.supervisor.backend!;
   return (await backend.client.postJson('/v1/embeddings', { input })).body as EmbeddingsBody;
 }
 
@@ -32,7 +32,7 @@ describe('embedhost in front of the real llama-server', () => {
 
   it('keeps the backend unreachable without its own key', async () => {
     service = await startRealService('tiny-bert');
-    const port = service.supervisor.backend!.port;
+    const port = service.models[0]!.supervisor.backend!.port;
     const response = await fetch(`http://127.0.0.1:${port}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ input: 'x' }) });
     expect(response.status).toBe(401);
   });
@@ -40,7 +40,7 @@ describe('embedhost in front of the real llama-server', () => {
   it('loses no request when the backend is killed with SIGKILL under load', async () => {
     service = await startRealService('tiny-bert');
     const running = service;
-    const victim = running.supervisor.snapshot().pid!;
+    const victim = running.models[0]!.supervisor.snapshot().pid!;
     const statuses: number[] = [];
     let sent = 0;
     const killAfter = 20;
@@ -57,25 +57,25 @@ describe('embedhost in front of the real llama-server', () => {
       }
     };
     const recovered = new Promise<number>((resolve) =>
-      running.supervisor.on('state', (change) => change.to === 'ready' && resolve(Date.now())),
+      running.models[0]!.supervisor.on('state', (change) => change.to === 'ready' && resolve(Date.now())),
     );
     await Promise.all([0, 1, 2, 3].map(worker));
     const recoveryMs = (await recovered) - killedAt;
     expect(statuses).toHaveLength(60);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    expect(running.supervisor.snapshot().restarts).toBe(1);
+    expect(running.models[0]!.supervisor.snapshot().restarts).toBe(1);
     console.log(`[measure] SIGKILL recovery: ${recoveryMs} ms to ready again; ${statuses.filter((s) => s !== 200).length}/60 requests failed`);
   });
 
   it('detects a SIGSTOPped backend and replaces it', async () => {
     service = await startRealService('tiny-bert');
-    const frozen = service.supervisor.snapshot().pid!;
-    const replaced = waitForState(service.supervisor, 'restarting');
+    const frozen = service.models[0]!.supervisor.snapshot().pid!;
+    const replaced = waitForState(service.models[0]!.supervisor, 'restarting');
     process.kill(frozen, 'SIGSTOP');
     const { status } = await postEmbeddings(service.url, 'sent to a frozen backend');
     await replaced;
     expect(status).toBe(200);
-    expect(service.supervisor.snapshot().pid).not.toBe(frozen);
+    expect(service.models[0]!.supervisor.snapshot().pid).not.toBe(frozen);
     await expect.poll(() => isProcessAlive(frozen)).toBe(false);
   });
 

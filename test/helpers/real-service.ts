@@ -8,16 +8,17 @@ export function testModel(name: TestModelName): string {
   return inject('testModels')[name];
 }
 
+export const TEST_LAUNCH = { parallel: 2, threads: 1 };
+
 // A real llama-server behind the gateway on a free port, with health checks quick enough for tests.
 export function startRealService(model: TestModelName | string, overrides: Partial<ServiceOptions> = {}): Promise<Service> {
-  const modelPath = model.endsWith('.gguf') ? model : testModel(model as TestModelName);
+  const file = model.endsWith('.gguf') ? model : testModel(model as TestModelName);
   return startService({
-    modelPath,
+    models: [{ file, launch: TEST_LAUNCH }],
     binaryPath: inject('llamaServer'),
     host: '127.0.0.1',
     port: 0,
     logger: createSilentLogger(),
-    launch: { parallel: 2, threads: 1 },
     supervisor: { ...QUICK_SUPERVISION, health: { intervalMs: 250, timeoutMs: 1_000, failuresBeforeRestart: 2, idleProbeAfterMs: 60_000 } },
     retryDeadlineMs: 30_000,
     drainTimeoutMs: 2_000,

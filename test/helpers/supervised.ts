@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Embedder } from '../../src/embeddings/embedder.js';
 import { createGateway, type Gateway } from '../../src/gateway/app.js';
 import { createSilentLogger } from '../../src/logger.js';
+import type { GgufInfo } from '../../src/models/gguf-info.js';
+import type { ServedModel } from '../../src/models/served-model.js';
 import type { LaunchSpec } from '../../src/supervisor/args.js';
 import type { StateChange } from '../../src/supervisor/states.js';
 import { Supervisor, type SupervisorOptions } from '../../src/supervisor/supervisor.js';
@@ -29,6 +32,17 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'embedhost-test-'));
 }
 
+const FAKE_MODEL_INFO: GgufInfo = {
+  architecture: 'bert',
+  contextLength: 512,
+  embeddingLength: 8,
+  pooling: 'mean',
+  causal: false,
+  name: 'fake',
+  quantization: 'F32',
+  sizeBytes: 0,
+};
+
 export function supervise(options: {
   binaryPath?: string;
   launch?: Partial<Omit<LaunchSpec, 'port' | 'apiKey'>>;
@@ -36,17 +50,20 @@ export function supervise(options: {
   supervisor?: Partial<SupervisorOptions>;
   retryDeadlineMs?: number;
 }): Supervised {
+  const launch = { modelPath: '/models/fake.gguf', contextSize: 2048, ubatchSize: 512, parallel: 4, ...options.launch };
   const supervisor = new Supervisor({
     ...QUICK_SUPERVISION,
     ...options.supervisor,
     binaryPath: options.binaryPath ?? FAKE_LLAMA_SERVER,
-    launch: { modelPath: '/models/fake.gguf', contextSize: 2048, ubatchSize: 512, parallel: 4, ...options.launch },
+    launch,
     logger: createSilentLogger(),
     env: { ...process.env, ...options.env },
   });
   const changes: StateChange[] = [];
   supervisor.on('state', (change) => changes.push(change));
-  const gateway = createGateway({ supervisor, logger: createSilentLogger(), modelId: 'test-model', retryDeadlineMs: options.retryDeadlineMs ?? 20_000 });
+  const embedder = new Embedder({ supervisor, retryDeadlineMs: options.retryDeadlineMs ?? 20_000, ubatchSize: launch.ubatchSize, causal: false });
+  const model: ServedModel = { id: 'test-model', file: launch.modelPath, mmprojFile: undefined, info: FAKE_MODEL_INFO, profile: undefined, launch, supervisor, embedder };
+  const gateway = createGateway({ models: [model], logger: createSilentLogger(), binaryPath: options.binaryPath ?? FAKE_LLAMA_SERVER });
   return { supervisor, gateway, changes, stop: () => supervisor.stop() };
 }
 

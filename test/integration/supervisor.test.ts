@@ -94,7 +94,7 @@ describe('supervisor against a fake llama-server', () => {
     await supervisor.start();
     const after = await gateway.app.request('/health');
     expect(after.status).toBe(200);
-    expect(await after.json()).toMatchObject({ status: 'ok', backend: { state: 'ready', restarts: 0 } });
+    expect(await after.json()).toMatchObject({ status: 'ok', backends: [{ model: 'test-model', state: 'ready', restarts: 0 }] });
   });
 });
 

@@ -1,12 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Embedder } from '../../embeddings/embedder.js';
-import type { Supervisor } from '../../supervisor/supervisor.js';
-
-export interface ModelsRouteOptions {
-  modelId: string;
-  embedder: Embedder;
-  supervisor: Supervisor;
-}
+import type { ModelRegistry } from '../model-registry.js';
 
 const ModelListSchema = z
   .object({
@@ -19,12 +12,12 @@ const route = createRoute({
   method: 'get',
   path: '/v1/models',
   summary: 'List served models',
-  responses: { 200: { description: 'The served models', content: { 'application/json': { schema: ModelListSchema } } } },
+  responses: { 200: { description: 'The served models, the default first', content: { 'application/json': { schema: ModelListSchema } } } },
 });
 
-export function registerModelsRoute(app: OpenAPIHono, options: ModelsRouteOptions): void {
+export function registerModelsRoute(app: OpenAPIHono, registry: ModelRegistry): void {
   const created = Math.floor(Date.now() / 1000);
   app.openapi(route, (c) =>
-    c.json({ object: 'list' as const, data: [{ id: options.modelId, object: 'model' as const, created, owned_by: 'embedhost' }] }, 200),
+    c.json({ object: 'list' as const, data: registry.models.map((m) => ({ id: m.id, object: 'model' as const, created, owned_by: 'embedhost' })) }, 200),
   );
 }

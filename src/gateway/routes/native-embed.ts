@@ -1,12 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Embedder } from '../../embeddings/embedder.js';
 import { cosineSimilarity, l2Normalize, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
 import { EmbedhostError } from '../../errors.js';
-import { ErrorResponseSchema, TextSchema } from '../schemas.js';
+import type { ServedModel } from '../../models/served-model.js';
+import type { ModelRegistry } from '../model-registry.js';
+import { ErrorResponseSchema, ModelNameSchema, TextSchema } from '../schemas.js';
 
 export interface NativeRoutesOptions {
-  embedder: Embedder;
-  modelId: string;
+  registry: ModelRegistry;
   autoTruncate: boolean;
   maxInputs: number;
   maxBatchInputs: number;
@@ -16,6 +16,7 @@ export interface NativeRoutesOptions {
 const EmbedRequestSchema = z
   .object({
     input: z.union([TextSchema, z.array(TextSchema).min(1)]),
+    model: ModelNameSchema,
     normalize: z.boolean().default(true).openapi({ description: 'L2-normalize (llama-server already does); false returns them as computed.' }),
     dimensions: z.number().int().positive().optional(),
     truncate: z.boolean().optional(),
@@ -34,8 +35,8 @@ const EmbedResponseSchema = z
 
 const SimilarityRequestSchema = z
   .union([
-    z.object({ query: TextSchema, documents: z.array(TextSchema).min(1), top_k: z.number().int().positive().optional() }).strict(),
-    z.object({ pairs: z.array(z.tuple([TextSchema, TextSchema])).min(1) }).strict(),
+    z.object({ query: TextSchema, documents: z.array(TextSchema).min(1), top_k: z.number().int().positive().optional(), model: ModelNameSchema }).strict(),
+    z.object({ pairs: z.array(z.tuple([TextSchema, TextSchema])).min(1), model: ModelNameSchema }).strict(),
   ])
   .openapi('SimilarityRequest');
 
@@ -47,7 +48,11 @@ const SimilarityResponseSchema = z
   })
   .openapi('SimilarityResponse');
 
-const errors = { 400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorResponseSchema } } } };
+const errors = {
+  400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorResponseSchema } } },
+  404: { description: 'Several models are served and `model` names none of them', content: { 'application/json': { schema: ErrorResponseSchema } } },
+  503: { description: 'Backend starting or restarting', content: { 'application/json': { schema: ErrorResponseSchema } } },
+};
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 
 const embedRoute = (path: '/embed' | '/embed/batch', summary: string) =>
@@ -73,43 +78,45 @@ const usageOf = (counts: number[]) => {
 };
 
 export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOptions): void {
-  const embedTexts = async (texts: string[], truncate: boolean | undefined, limit: number, signal: AbortSignal) => {
+  const embedTexts = async (model: ServedModel, texts: string[], truncate: boolean | undefined, limit: number, signal: AbortSignal) => {
     if (texts.length > limit) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${limit} inputs per request, got ${texts.length}`, { param: 'input' });
     // /embed/batch is processed in chunks, so only the per-input limit applies to it, not the per-request token budget.
     const maxTotalTokens = limit === options.maxInputs ? options.maxTokensPerRequest : undefined;
-    return options.embedder.embed(texts, { truncate: truncate ?? options.autoTruncate, maxTotalTokens, signal });
+    return model.embedder.embed(texts, { truncate: truncate ?? options.autoTruncate, maxTotalTokens, signal });
   };
 
   for (const [path, limit] of [['/embed', options.maxInputs], ['/embed/batch', options.maxBatchInputs]] as const) {
     app.openapi(embedRoute(path, path === '/embed' ? 'Embed text' : 'Embed a large batch of texts, in chunks'), async (c) => {
       const request = c.req.valid('json');
-      const facts = await options.embedder.modelFacts(c.req.raw.signal);
+      const model = options.registry.resolve(request.model);
+      const facts = await model.embedder.modelFacts(c.req.raw.signal);
       if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
         throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions}, got ${request.dimensions}`, { param: 'dimensions' });
       }
       const texts = typeof request.input === 'string' ? [request.input] : request.input;
-      const { vectors, tokenCounts } = await embedTexts(texts, request.truncate, limit, c.req.raw.signal);
+      const { vectors, tokenCounts } = await embedTexts(model, texts, request.truncate, limit, c.req.raw.signal);
       const shaped = vectors.map((v) => {
         const shortened = shortenVector(v, request.dimensions);
         return toNumberArray(request.normalize ? l2Normalize(shortened) : shortened);
       });
-      return c.json({ model: options.modelId, dimensions: request.dimensions ?? facts.dimensions, embeddings: shaped, usage: usageOf(tokenCounts) }, 200);
+      return c.json({ model: model.id, dimensions: request.dimensions ?? facts.dimensions, embeddings: shaped, usage: usageOf(tokenCounts) }, 200);
     });
   }
 
   app.openapi(similarityRoute, async (c) => {
     const request = c.req.valid('json');
     const signal = c.req.raw.signal;
+    const model = options.registry.resolve(request.model);
     if ('pairs' in request) {
-      const { vectors, tokenCounts } = await embedTexts(request.pairs.flat(), undefined, options.maxInputs, signal);
+      const { vectors, tokenCounts } = await embedTexts(model, request.pairs.flat(), undefined, options.maxInputs, signal);
       const results = request.pairs.map((_, index) => ({ index, score: cosineSimilarity(vectors[2 * index]!, vectors[2 * index + 1]!) }));
-      return c.json({ model: options.modelId, results, usage: usageOf(tokenCounts) }, 200);
+      return c.json({ model: model.id, results, usage: usageOf(tokenCounts) }, 200);
     }
-    const { vectors, tokenCounts } = await embedTexts([request.query, ...request.documents], undefined, options.maxInputs, signal);
+    const { vectors, tokenCounts } = await embedTexts(model, [request.query, ...request.documents], undefined, options.maxInputs, signal);
     const ranked = request.documents
       .map((_, index) => ({ index, score: cosineSimilarity(vectors[0]!, vectors[index + 1]!) }))
       .sort((a, b) => b.score - a.score)
       .slice(0, request.top_k ?? request.documents.length);
-    return c.json({ model: options.modelId, results: ranked, usage: usageOf(tokenCounts) }, 200);
+    return c.json({ model: model.id, results: ranked, usage: usageOf(tokenCounts) }, 200);
   });
 }

@@ -1,12 +1,11 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Embedder } from '../../embeddings/embedder.js';
 import { encodeBase64Float32, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
 import { EmbedhostError } from '../../errors.js';
+import type { ModelRegistry } from '../model-registry.js';
 import { ErrorResponseSchema, OpenAIEmbeddingsRequestSchema, OpenAIEmbeddingsResponseSchema, type OpenAIEmbeddingsRequest } from '../schemas.js';
 
 export interface OpenAIEmbeddingsRouteOptions {
-  embedder: Embedder;
-  modelId: string;
+  registry: ModelRegistry;
   autoTruncate: boolean;
   maxInputs: number;
   maxTokensPerRequest: number;
@@ -20,6 +19,7 @@ const route = createRoute({
   responses: {
     200: { description: 'One embedding per input, in input order', content: { 'application/json': { schema: OpenAIEmbeddingsResponseSchema } } },
     400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorResponseSchema } } },
+    404: { description: 'Several models are served and `model` names none of them', content: { 'application/json': { schema: ErrorResponseSchema } } },
     503: { description: 'Backend starting or restarting', content: { 'application/json': { schema: ErrorResponseSchema } } },
   },
 });
@@ -38,11 +38,12 @@ export function registerOpenAIEmbeddingsRoute(app: OpenAPIHono, options: OpenAIE
     if (items.length > options.maxInputs) {
       throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${options.maxInputs} inputs per request, got ${items.length}`, { param: 'input' });
     }
-    const facts = await options.embedder.modelFacts(c.req.raw.signal);
+    const model = options.registry.resolve(request.model);
+    const facts = await model.embedder.modelFacts(c.req.raw.signal);
     if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
       throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions} for this model, got ${request.dimensions}`, { param: 'dimensions' });
     }
-    const { vectors, tokenCounts } = await options.embedder.embed(items, {
+    const { vectors, tokenCounts } = await model.embedder.embed(items, {
       truncate: request.truncate ?? options.autoTruncate,
       maxTotalTokens: options.maxTokensPerRequest,
       signal: c.req.raw.signal,
@@ -56,7 +57,7 @@ export function registerOpenAIEmbeddingsRoute(app: OpenAPIHono, options: OpenAIE
           const shaped = shortenVector(vector, request.dimensions);
           return { object: 'embedding' as const, index, embedding: base64 ? encodeBase64Float32(shaped) : toNumberArray(shaped) };
         }),
-        model: options.modelId,
+        model: model.id,
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
       },
       200,

@@ -1,0 +1,104 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { HardwareFacts } from '../../hardware/detect.js';
+import type { LlamaServerVersion } from '../../runtime/check-binary.js';
+import { redactLaunchArgs } from '../../supervisor/args.js';
+import type { ModelRegistry } from '../model-registry.js';
+
+export interface InfoRouteOptions {
+  registry: ModelRegistry;
+  serviceVersion: string;
+  startedAt: number;
+  /** Asked once, on the first /info, since it runs `llama-server --version`. */
+  llamaServer: () => Promise<LlamaServerVersion>;
+  hardware: () => Promise<HardwareFacts>;
+}
+
+const ModelInfoSchema = z.object({
+  id: z.string(),
+  file: z.string(),
+  sizeBytes: z.number().int(),
+  architecture: z.string(),
+  quantization: z.string().openapi({ description: 'e.g. Q8_0, from the GGUF file type or its tensors' }),
+  dimensions: z.number().int().nullable(),
+  trainedContext: z.number().int().nullable(),
+  contextPerSlot: z.number().int(),
+  pooling: z.string().openapi({ description: 'The pooling llama-server applies: the model file’s own unless overridden' }),
+  causal: z.boolean(),
+  mmproj: z.string().nullable(),
+  profile: z.string().nullable(),
+  launch: z.object({
+    parallel: z.number().int(),
+    contextSize: z.number().int(),
+    ubatchSize: z.number().int(),
+    threads: z.number().int().nullable(),
+    gpuLayers: z.number().int().nullable(),
+    flags: z.array(z.string()).nullable().openapi({ description: 'The running llama-server’s command line, its key redacted; null while none runs' }),
+  }),
+  backend: z.object({ state: z.string(), restarts: z.number().int() }),
+});
+
+const InfoSchema = z
+  .object({
+    service: z.object({ name: z.literal('embedhost'), version: z.string(), uptimeSeconds: z.number().int() }),
+    models: z.array(ModelInfoSchema),
+    llamaServer: z.object({ path: z.string(), version: z.string(), build: z.string().nullable(), commit: z.string().nullable() }),
+    hardware: z.object({
+      platform: z.string(),
+      arch: z.string(),
+      cpuModel: z.string(),
+      cpuCores: z.number().int(),
+      totalMemoryBytes: z.number().int(),
+      appleSilicon: z.boolean(),
+      gpus: z.array(z.object({ vendor: z.string(), name: z.string(), memoryBytes: z.number().int() })),
+    }),
+  })
+  .openapi('Info');
+
+const route = createRoute({
+  method: 'get',
+  path: '/info',
+  summary: 'What is served, how, and on what hardware',
+  responses: { 200: { description: 'Models, llama-server and hardware', content: { 'application/json': { schema: InfoSchema } } } },
+});
+
+export function registerInfoRoute(app: OpenAPIHono, options: InfoRouteOptions): void {
+  app.openapi(route, async (c) => {
+    const [llamaServer, hardware] = await Promise.all([options.llamaServer(), options.hardware()]);
+    const models = options.registry.models.map(({ id, file, mmprojFile, info, profile, launch, supervisor }) => {
+      const snapshot = supervisor.snapshot();
+      const running = supervisor.backend;
+      return {
+        id,
+        file,
+        sizeBytes: info.sizeBytes,
+        architecture: info.architecture,
+        quantization: info.quantization,
+        dimensions: info.embeddingLength ?? null,
+        trainedContext: info.contextLength ?? null,
+        contextPerSlot: launch.contextSize / launch.parallel,
+        pooling: launch.pooling ?? info.pooling ?? 'none',
+        causal: info.causal,
+        mmproj: mmprojFile ?? null,
+        profile: profile ?? null,
+        launch: {
+          parallel: launch.parallel,
+          contextSize: launch.contextSize,
+          ubatchSize: launch.ubatchSize,
+          threads: launch.threads ?? null,
+          gpuLayers: launch.gpuLayers ?? null,
+          flags: running ? redactLaunchArgs(running.launchArgs) : null,
+        },
+        backend: { state: snapshot.state, restarts: snapshot.restarts },
+      };
+    });
+    return c.json(
+      {
+        service: { name: 'embedhost' as const, version: options.serviceVersion, uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000) },
+        models,
+        llamaServer: { path: llamaServer.path, version: llamaServer.version, build: llamaServer.build ?? null, commit: llamaServer.commit ?? null },
+        hardware,
+      },
+      200,
+    );
+  });
+}
