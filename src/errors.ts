@@ -36,6 +36,13 @@ export const ERROR_CODES = {
   EMBEDHOST_BUILD_FAILED: { status: 500, type: 'server_error' },
   EMBEDHOST_TOOLCHAIN_MISSING: { status: 500, type: 'server_error' },
   EMBEDHOST_BACKEND_FAILED: { status: 500, type: 'server_error' },
+  // Model management (CLI): fetching and choosing model files.
+  EMBEDHOST_MODEL_UNAVAILABLE: { status: 500, type: 'server_error' },
+  EMBEDHOST_DOWNLOAD_FAILED: { status: 500, type: 'server_error' },
+  EMBEDHOST_HUB_ACCESS_DENIED: { status: 500, type: 'server_error' },
+  EMBEDHOST_OFFLINE_MISSING: { status: 500, type: 'server_error' },
+  EMBEDHOST_DISK_FULL: { status: 500, type: 'server_error' },
+  EMBEDHOST_NO_PROFILE_FITS: { status: 500, type: 'server_error' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
