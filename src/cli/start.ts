@@ -1,35 +1,19 @@
-import fs from 'node:fs';
 import readline from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { isEmbedhostError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { locateLlamaServer, notFoundError } from '../runtime/locate-llama-server.js';
 import { embedhostCacheDir } from '../runtime/paths.js';
 import { startService, type Service } from '../server.js';
-import type { Pooling } from '../supervisor/args.js';
+import { CONFIG_FLAGS_HELP } from './config-flags.js';
 import { installServer } from './install-server.js';
+import { fetchConfiguredModels, loadCommandConfig, parseCommand } from './prepare.js';
 
-const HELP = `Usage: embedhost start --model FILE.gguf [options]
+const HELP = `Usage: embedhost start [options]
 
-  --model FILE          a GGUF embedding model to serve; repeat to serve several
-                        (clients pick one by its file name without .gguf; the first is the default)
-  --mmproj FILE         the first model's multimodal projector, if any
-  --host HOST           address to listen on (default 127.0.0.1)
-  --port N              port to listen on (default 8080)
-  --llama-server PATH   the llama-server binary to use (else LLAMA_SERVER_BIN, PATH, embedhost's cache)
-  --install-server      build llama-server without asking when none is found
-  --pooling MODE        mean | cls | last (default: the model's own)
-  --parallel N          llama-server slots, a power of two (default 4)
-  --ctx-size N          context per slot, in tokens (default: the model's, up to 8192)
-  --ubatch N            physical batch in tokens, a power of two
-  --threads N           CPU threads for llama-server`;
+With no options, picks the hardware profile for this machine, downloads its model into the
+Hugging Face cache, provisions llama-server and serves on http://127.0.0.1:8080.
 
-const intOption = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new TypeError(`--${name} must be a positive integer, got \`${value}\``);
-  return n;
-};
+${CONFIG_FLAGS_HELP}`;
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
@@ -41,8 +25,8 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function resolveBinary(flagPath: string | undefined, installWithoutAsking: boolean): Promise<string> {
-  const located = await locateLlamaServer({ flagPath });
+export async function resolveBinary(flagPath: string | undefined, configPath: string | undefined, installWithoutAsking: boolean): Promise<string> {
+  const located = await locateLlamaServer({ flagPath, configPath });
   if (located) return located.binary.path;
   const build = installWithoutAsking || (await confirm('No llama-server found. Build it from source now (about 6 minutes on 2 cores)? [Y/n] '));
   if (!build) throw notFoundError(embedhostCacheDir());
@@ -79,52 +63,43 @@ function installShutdown(service: Service, logger: Logger): Promise<number> {
   });
 }
 
+export function reportFailure(error: unknown, logger: Logger): number {
+  const message = isEmbedhostError(error) || error instanceof TypeError ? error.message : String((error as Error)?.stack ?? error);
+  logger.fatal({ err: error }, message);
+  console.error(`embedhost: ${message}`);
+  return 1;
+}
+
 export async function runStart(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string', short: 'm', multiple: true },
-      mmproj: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '8080' },
-      'llama-server': { type: 'string' },
-      'install-server': { type: 'boolean', default: false },
-      pooling: { type: 'string' },
-      parallel: { type: 'string' },
-      'ctx-size': { type: 'string' },
-      ubatch: { type: 'string' },
-      threads: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const command = parseCommand(argv);
+  if (command.values.help) {
     console.log(HELP);
     return 0;
   }
-  const logger = createLogger();
+  let logger = createLogger();
   try {
-    const modelFiles = values.model ?? [];
-    if (modelFiles.length === 0) throw new TypeError('--model FILE.gguf is required (automatic model selection is not available yet)');
-    for (const file of modelFiles) if (!fs.existsSync(file)) throw new TypeError(`--model: no such file: ${file}`);
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`--port must be a TCP port, got \`${values.port}\``);
-    const binaryPath = await resolveBinary(values['llama-server'], values['install-server']);
-    const launch = {
-      pooling: values.pooling as Pooling | undefined,
-      parallel: intOption(values.parallel, 'parallel'),
-      contextPerSlot: intOption(values['ctx-size'], 'ctx-size'),
-      ubatchSize: intOption(values.ubatch, 'ubatch'),
-      threads: intOption(values.threads, 'threads'),
-    };
+    const loaded = await loadCommandConfig(command);
+    const { config, sources } = loaded;
+    logger = createLogger({ level: config.logLevel });
+    if (loaded.profile) logger.info({ profile: loaded.profile.name }, `profile ${loaded.profile.name}: ${loaded.profileReason}`);
+    const models = await fetchConfiguredModels(loaded, logger);
+    const binarySource = sources.get('llamaServer.binary') ?? '';
+    const binaryPath = await resolveBinary(
+      binarySource.startsWith('flag') ? config.llamaServer.binary : undefined,
+      binarySource.startsWith('flag') ? undefined : config.llamaServer.binary,
+      config.llamaServer.install,
+    );
     const service = await startService({
-      models: modelFiles.map((file, index) => ({ file, mmprojFile: index === 0 ? values.mmproj : undefined, launch })),
+      models: models.map((m) => m.spec),
       binaryPath,
-      host: values.host,
-      port,
+      host: config.host,
+      port: config.port,
       logger,
+      retryDeadlineMs: config.limits.retryDeadlineMs,
+      limits: config.limits,
     });
-    for (const { id, launch: spec } of service.models) {
-      logger.info({ model: id, file: spec.modelPath, parallel: spec.parallel, contextSize: spec.contextSize, ubatchSize: spec.ubatchSize }, `serving ${id}`);
+    for (const { id, launch } of service.models) {
+      logger.info({ model: id, file: launch.modelPath, mmproj: launch.mmprojPath, parallel: launch.parallel, contextSize: launch.contextSize, ubatchSize: launch.ubatchSize }, `serving ${id}`);
     }
     logger.info(
       { url: service.url, binary: binaryPath },
@@ -132,9 +107,6 @@ export async function runStart(argv: string[]): Promise<number> {
     );
     return await installShutdown(service, logger);
   } catch (error) {
-    const message = isEmbedhostError(error) || error instanceof TypeError ? error.message : String((error as Error)?.stack ?? error);
-    logger.fatal({ err: error }, message);
-    console.error(`embedhost: ${message}`);
-    return 1;
+    return reportFailure(error, logger);
   }
 }

@@ -1,5 +1,5 @@
 import type { GgufInfo } from '../models/gguf-info.js';
-import type { LaunchSpec, Pooling } from './args.js';
+import type { FlashAttention, LaunchSpec, Pooling } from './args.js';
 
 export interface LaunchOverrides {
   parallel?: number | undefined;
@@ -8,6 +8,7 @@ export interface LaunchOverrides {
   threads?: number | undefined;
   gpuLayers?: number | undefined;
   pooling?: Pooling | undefined;
+  flashAttention?: FlashAttention | undefined;
 }
 
 const nextPowerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
@@ -28,5 +29,6 @@ export function defaultLaunchSpec(modelPath: string, info: GgufInfo, overrides: 
     parallel,
     threads: overrides.threads,
     gpuLayers: overrides.gpuLayers ?? 99,
+    flashAttention: overrides.flashAttention,
   };
 }

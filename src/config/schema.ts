@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+// The single source of the configuration's types, defaults and documentation (and of the file's JSON Schema).
+
+export const LaunchSettingsSchema = z
+  .object({
+    parallel: z.number().int().positive().optional().describe('llama-server slots (-np), a power of two. Default 4'),
+    contextPerSlot: z.number().int().positive().optional().describe("Context per slot in tokens. Default: the model's trained context, up to 8192"),
+    ubatch: z.number().int().positive().optional().describe('Physical batch (-ub) in tokens, a power of two. Default: covers one whole input'),
+    threads: z.number().int().positive().optional().describe("CPU threads (-t). Default: llama-server's choice"),
+    gpuLayers: z.number().int().nonnegative().optional().describe('Layers offloaded to the GPU (-ngl). Default 99 (all)'),
+    flashAttention: z.enum(['on', 'off', 'auto']).optional().describe("Flash attention (-fa). Default: llama-server's (auto)"),
+    pooling: z.enum(['mean', 'cls', 'last']).optional().describe("Pooling. Default: the model file's own, else mean"),
+  })
+  .strict();
+
+export const ModelEntrySchema = z
+  .object({
+    model: z.string().min(1).describe('hf:owner/repo:QUANT, hf:owner/repo/file.gguf, or a path to a .gguf file'),
+    mmproj: z.string().min(1).optional().describe('Projector: auto (the nearest mmproj file in an hf: repo), none, or a reference or path'),
+    id: z
+      .string()
+      .regex(/^[\w.:-]+$/)
+      .optional()
+      .describe('The name clients select it by. Default: the file name without .gguf'),
+  })
+  .strict();
+
+export const BatchingSchema = z
+  .object({
+    maxBatchTokens: z.number().int().positive().optional().describe('Tokens per merged upstream request. Default: parallel × ubatch'),
+    maxBatchInputs: z.number().int().positive().optional().describe('Inputs per merged upstream request. Default 256'),
+    maxWaitMs: z.number().nonnegative().optional().describe('Longest a batch waits to fill while the backend is busy, in ms. Default 2'),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    profile: z.string().min(1).default('auto').describe('A hardware profile name, or auto to pick the largest that fits this machine'),
+    model: z.string().min(1).optional().describe("The model to serve (see models for several). Default: the profile's"),
+    mmproj: z.string().min(1).default('auto').describe('The first model’s projector: auto, none, or a reference or path'),
+    models: z.array(ModelEntrySchema).min(1).optional().describe('Several models, each on its own llama-server; the first is the default'),
+    host: z.string().min(1).default('127.0.0.1').describe('Address to listen on'),
+    port: z.number().int().min(0).max(65535).default(8080).describe('Port to listen on (0: any free port)'),
+    llamaServer: LaunchSettingsSchema.extend({
+      binary: z.string().min(1).optional().describe('The llama-server binary. Default: LLAMA_SERVER_BIN, PATH, then embedhost’s cache'),
+      install: z.boolean().default(false).describe('Build llama-server without asking when none is found'),
+    })
+      .strict()
+      .default({ install: false }),
+    batching: BatchingSchema.default({}),
+    limits: z
+      .object({
+        maxInputs: z.number().int().positive().default(2048).describe('Inputs per /v1/embeddings or /embed request (OpenAI: 2048)'),
+        maxBatchInputs: z.number().int().positive().default(10_000).describe('Inputs per /embed/batch request'),
+        maxTokensPerRequest: z.number().int().positive().default(300_000).describe('Tokens per request (OpenAI: 300000)'),
+        maxBodyBytes: z.number().int().positive().default(16 * 2 ** 20).describe('Request body size in bytes. Default 16 MiB'),
+        autoTruncate: z.boolean().default(false).describe('Cut over-long inputs to the model limit instead of a 400'),
+        retryDeadlineMs: z.number().int().positive().default(60_000).describe('How long a request waits for a restarting backend, in ms'),
+      })
+      .strict()
+      .default({ maxInputs: 2048, maxBatchInputs: 10_000, maxTokensPerRequest: 300_000, maxBodyBytes: 16 * 2 ** 20, autoTruncate: false, retryDeadlineMs: 60_000 }),
+    huggingFace: z
+      .object({
+        endpoint: z.string().url().default('https://huggingface.co').describe('The Hub (HF_ENDPOINT)'),
+        offline: z.boolean().default(false).describe('Use cached files only, never the network (HF_HUB_OFFLINE)'),
+        cacheDir: z.string().min(1).optional().describe('The hub cache. Default: HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub'),
+        token: z.string().min(1).optional().describe('Token for gated or private repos (HF_TOKEN); never printed'),
+      })
+      .strict()
+      .default({ endpoint: 'https://huggingface.co', offline: false }),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level'),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type LaunchSettings = z.infer<typeof LaunchSettingsSchema>;
+export type ModelEntry = z.infer<typeof ModelEntrySchema>;
