@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Embedder } from './embeddings/embedder.js';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/app.js';
 import type { Logger } from './logger.js';
-import { readGgufInfo } from './models/gguf-info.js';
+import { checkEmbeddingModel, readGgufInfo } from './models/gguf-info.js';
 import type { ServedModel } from './models/served-model.js';
 import { embedhostCacheDir } from './runtime/paths.js';
 import { defaultLaunchSpec, type LaunchOverrides } from './supervisor/launch-defaults.js';
@@ -61,6 +61,7 @@ export const modelIdOf = (file: string) => path.basename(file).replace(/\.gguf$/
 async function prepareModel(spec: ModelSpec, index: number, options: ServiceOptions): Promise<ServedModel> {
   const file = path.resolve(spec.file);
   const info = await readGgufInfo(file);
+  checkEmbeddingModel(info, file);
   const mmprojFile = spec.mmprojFile === undefined ? undefined : path.resolve(spec.mmprojFile);
   const launch = { ...defaultLaunchSpec(file, info, spec.launch), mmprojPath: mmprojFile };
   // A pid file per gateway port and model lets the next start clean up after a gateway that was SIGKILLed.

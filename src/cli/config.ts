@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { formatEffectiveConfig } from '../config/print.js';
-import { ConfigSchema } from '../config/schema.js';
+import { jsonSchemas } from '../config/json-schemas.js';
 import { createLogger } from '../logger.js';
 import { CONFIG_FLAGS_HELP } from './config-flags.js';
 import { loadCommandConfig, parseCommand } from './prepare.js';
@@ -15,10 +14,6 @@ const HELP = `Usage: embedhost config --print [options]
 
 ${CONFIG_FLAGS_HELP}`;
 
-export function configJsonSchema(): unknown {
-  return z.toJSONSchema(ConfigSchema, { io: 'input' });
-}
-
 export async function runConfig(argv: string[]): Promise<number> {
   const print = argv.includes('--print');
   const schema = argv.includes('--schema');
@@ -28,7 +23,7 @@ export async function runConfig(argv: string[]): Promise<number> {
     return command.values.help ? 0 : 2;
   }
   if (schema) {
-    console.log(JSON.stringify(configJsonSchema(), null, 2));
+    console.log(JSON.stringify(jsonSchemas()['config.schema.json'], null, 2));
     return 0;
   }
   try {

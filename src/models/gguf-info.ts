@@ -47,3 +47,16 @@ export async function readGgufInfo(file: string): Promise<GgufInfo> {
     sizeBytes: statSync(file).size,
   };
 }
+
+// Pure: refuse, before llama-server is spawned, files that cannot serve embeddings.
+export function checkEmbeddingModel(info: GgufInfo, file: string): void {
+  if (info.architecture === 'clip' || info.architecture === 'mtmd') {
+    throw new EmbedhostError('EMBEDHOST_CONFIG', `${file} is a multimodal projector, not a model: pass it with --mmproj next to its model`);
+  }
+  if (info.pooling === 'rank') {
+    throw new EmbedhostError('EMBEDHOST_CONFIG', `${file} is a reranker (its pooling type is rank); embedhost serves embedding models`);
+  }
+  if (!info.architecture || info.embeddingLength === undefined) {
+    throw new EmbedhostError('EMBEDHOST_CONFIG', `${file} has no architecture or embedding width in its metadata; it is not a model llama-server can embed with`);
+  }
+}

@@ -28,7 +28,7 @@ export function quantTagOf(file: string): string | undefined {
 export function bitsOfTag(tag: string | undefined): number | undefined {
   if (!tag) return undefined;
   const upper = tag.toUpperCase();
-  if (/^(B|FP?)16$/.test(upper)) return 16;
+  if (/^(BF|FP?)16$/.test(upper)) return 16;
   if (/^FP?32$/.test(upper)) return 32;
   const quant = /^(?:I?Q|TQ)(\d)/.exec(upper);
   return quant ? Number(quant[1]) : undefined;
@@ -51,7 +51,7 @@ export function selectModelFile(files: readonly string[], tag: string | undefine
     if (match) return match;
   }
   if (!tag && candidates[0]) return candidates[0];
-  const available = [...new Set(candidates.map(quantTagOf).filter(Boolean))].join(', ');
+  const available = [...new Set(candidates.map(quantTagOf).filter(Boolean))].sort().join(', ');
   throw new EmbedhostError(
     'EMBEDHOST_MODEL_UNAVAILABLE',
     tag

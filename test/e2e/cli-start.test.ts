@@ -1,55 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { findFreePort } from '../../src/supervisor/port.js';
+import { BIN, killStartedClis, startCli, startedClis } from '../helpers/cli.js';
 import { postEmbeddings, testModel } from '../helpers/real-service.js';
 import { isProcessAlive, tempDir } from '../helpers/supervised.js';
 
-const BIN = fileURLToPath(new URL('../../bin/embedhost.js', import.meta.url));
-const started: ResultPromise[] = [];
-
-afterEach(() => {
-  for (const child of started.splice(0)) child.kill('SIGKILL');
-});
-
-interface RunningCli {
-  child: ResultPromise;
-  url: string;
-  logLines: Array<Record<string, unknown>>;
-}
-
-// Resolves on the gateway's own "listening" log line: an event, not a poll.
-async function startCli(args: string[], cacheDir: string): Promise<RunningCli> {
-  const port = await findFreePort();
-  const child = execa('node', [BIN, 'start', '--port', String(port), '--threads', '1', ...args], {
-    env: { LLAMA_SERVER_BIN: inject('llamaServer'), XDG_CACHE_HOME: cacheDir },
-    reject: false,
-    stdin: 'ignore',
-  });
-  started.push(child);
-  const logLines: Array<Record<string, unknown>> = [];
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const line of lines) {
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logLines.push(entry);
-          if (String(entry.msg).startsWith('embedhost listening')) resolve();
-        } catch {
-          // plain text lines (errors printed for humans)
-        }
-      }
-    });
-    void child.then((result) => reject(new Error(`embedhost exited early (${String(result.exitCode)}): ${String(result.stderr)}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}`, logLines };
-}
+afterEach(killStartedClis);
 
 async function backendPid(url: string): Promise<number> {
   const health = (await (await fetch(`${url}/health`)).json()) as { backends: Array<{ pid: number }> };
@@ -58,7 +16,7 @@ async function backendPid(url: string): Promise<number> {
 
 describe('embedhost start', () => {
   it('serves embeddings, and SIGTERM leaves no llama-server behind', async () => {
-    const cli = await startCli(['--model', testModel('tiny-bert')], tempDir());
+    const cli = await startCli(['--model', testModel('tiny-bert')], { XDG_CACHE_HOME: tempDir() });
     const ready = cli.logLines.find((l) => l.event === 'backend_ready');
     console.log(`[measure] spawn to ready (tiny-bert): ${String(ready?.startMs)} ms`);
     const { status } = await postEmbeddings(cli.url, ['one', 'two']);
@@ -74,7 +32,7 @@ describe('embedhost start', () => {
   it('cleans up after a gateway that was killed with SIGKILL', async () => {
     const cacheDir = tempDir();
     const model = testModel('tiny-bert');
-    const first = await startCli(['--model', model], cacheDir);
+    const first = await startCli(['--model', model], { XDG_CACHE_HOME: cacheDir });
     const orphan = await backendPid(first.url);
     first.child.kill('SIGKILL');
     await first.child;
@@ -85,7 +43,7 @@ describe('embedhost start', () => {
       reject: false,
       stdin: 'ignore',
     });
-    started.push(second);
+    startedClis.push(second);
     await expect.poll(() => isProcessAlive(orphan), { timeout: 10_000 }).toBe(false);
     second.kill('SIGINT');
     expect((await second).exitCode).toBe(0);
@@ -106,9 +64,13 @@ describe('embedhost start', () => {
     expect(result.stderr).toMatch(/embedhost: llama-server failed: .*gguf_init_from_reader: .*exiting due to model loading error/);
   });
 
-  it('explains what is missing when no model is given', async () => {
-    const result = await execa('node', [BIN, 'start'], { reject: false, stdin: 'ignore', env: { XDG_CACHE_HOME: tempDir() } });
+  it('with no arguments and no network, says which Hub it could not reach and how to run offline', async () => {
+    const result = await execa('node', [BIN, 'start'], {
+      reject: false,
+      stdin: 'ignore',
+      env: { XDG_CACHE_HOME: tempDir(), HF_HUB_CACHE: tempDir(), HF_ENDPOINT: 'http://127.0.0.1:9', EMBEDHOST_PROFILE: 'cpu-small' },
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/--model FILE\.gguf is required/);
+    expect(result.stderr).toMatch(/embedhost: Could not reach http:\/\/127\.0\.0\.1:9 for Qwen\/Qwen3-Embedding-0\.6B-GGUF: .*--offline/);
   });
 });

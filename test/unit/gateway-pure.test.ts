@@ -3,6 +3,7 @@ import { renderDocsPage } from '../../src/gateway/docs-page.js';
 import { overallHealth } from '../../src/gateway/routes/health.js';
 import { parseNvidiaSmi } from '../../src/hardware/detect.js';
 import { quantizationOf } from '../../src/models/quantization.js';
+import { checkEmbeddingModel } from '../../src/models/gguf-info.js';
 
 describe('overallHealth', () => {
   it.each([
@@ -61,5 +62,15 @@ describe('renderDocsPage', () => {
     expect(html).toContain('Embed &#38; more');
     expect(html).toContain('<a href="#schema-EmbedRequest">EmbedRequest</a>');
     expect(html).toContain('id="schema-EmbedRequest"');
+  });
+});
+
+describe('checkEmbeddingModel', () => {
+  const model = { architecture: 'bert', contextLength: 512, embeddingLength: 384, pooling: 'mean' as const, causal: false, name: 'm', quantization: 'F16', sizeBytes: 1 };
+  it('accepts an embedding model and refuses projectors, rerankers and files without a width', () => {
+    expect(() => checkEmbeddingModel(model, 'm.gguf')).not.toThrow();
+    expect(() => checkEmbeddingModel({ ...model, architecture: 'clip' }, 'p.gguf')).toThrow(/p\.gguf is a multimodal projector, not a model: pass it with --mmproj/);
+    expect(() => checkEmbeddingModel({ ...model, pooling: 'rank' }, 'r.gguf')).toThrow(/reranker/);
+    expect(() => checkEmbeddingModel({ ...model, embeddingLength: undefined }, 'x.gguf')).toThrow(/no architecture or embedding width/);
   });
 });
