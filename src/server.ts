@@ -1,7 +1,11 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { Embedder } from './embeddings/embedder.js';
+import fs from 'node:fs';
+import { modelCacheScope, type EmbeddingCache } from './cache/embedding-cache.js';
+import { MemoryCache } from './cache/memory-cache.js';
+import { RedisCache } from './cache/redis-cache.js';
+import { Embedder, type BatchingOptions } from './embeddings/embedder.js';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/app.js';
 import type { Logger } from './logger.js';
 import { checkEmbeddingModel, readGgufInfo } from './models/gguf-info.js';
@@ -37,6 +41,35 @@ export interface ServiceOptions {
   /** How long a graceful stop waits for in-flight requests. @default 30000 */
   drainTimeoutMs?: number;
   limits?: GatewayLimits;
+  batching?: BatchingOptions;
+  cache?: CacheOptions;
+}
+
+export interface CacheOptions {
+  /** The in-process LRU's bound. 0 turns caching off. @default 256 MiB */
+  maxBytes?: number | undefined;
+  /** `redis://…`: share entries with other instances. */
+  url?: string | undefined;
+  /** @default 7 days */
+  ttlSeconds?: number | undefined;
+}
+
+function createCache(options: CacheOptions | undefined, logger: Logger): EmbeddingCache | undefined {
+  const maxBytes = options?.maxBytes ?? 256 * 2 ** 20;
+  if (maxBytes === 0) return undefined;
+  const local = new MemoryCache(maxBytes);
+  if (!options?.url) return local;
+  return new RedisCache({ url: options.url, ttlSeconds: options.ttlSeconds ?? 7 * 24 * 3600, local, logger });
+}
+
+// What identifies a model file's weights without hashing gigabytes: the HF blob name is its sha256;
+// a local file is known by its real path, size and modification time.
+export function modelDigest(file: string): string {
+  const real = fs.realpathSync(file);
+  const base = path.basename(real);
+  if (/^[0-9a-f]{64}$/.test(base)) return base;
+  const stat = fs.statSync(real);
+  return `${real}:${stat.size}:${stat.mtimeMs}`;
 }
 
 export interface Service {
@@ -44,6 +77,7 @@ export interface Service {
   port: number;
   /** In the order given; the first is the default. */
   models: readonly ServedModel[];
+  cache: EmbeddingCache | undefined;
   gateway: Gateway;
   /** Stops admitting, drains, stops the backends, closes the listener. Safe to call twice. */
   stop: () => Promise<void>;
@@ -58,7 +92,7 @@ function listen(gateway: Gateway, host: string, port: number): Promise<ServerTyp
 
 export const modelIdOf = (file: string) => path.basename(file).replace(/\.gguf$/i, '');
 
-async function prepareModel(spec: ModelSpec, index: number, options: ServiceOptions): Promise<ServedModel> {
+async function prepareModel(spec: ModelSpec, index: number, options: ServiceOptions, cache: EmbeddingCache | undefined): Promise<ServedModel> {
   const file = path.resolve(spec.file);
   const info = await readGgufInfo(file);
   checkEmbeddingModel(info, file);
@@ -72,14 +106,28 @@ async function prepareModel(spec: ModelSpec, index: number, options: ServiceOpti
   }
   const id = spec.id ?? modelIdOf(file);
   const supervisor = new Supervisor({ ...options.supervisor, binaryPath: options.binaryPath, launch, logger: options.logger.child({ model: id }), pidFile });
-  const embedder = new Embedder({ supervisor, retryDeadlineMs: options.retryDeadlineMs ?? 60_000, ubatchSize: launch.ubatchSize, causal: info.causal });
+  const embedder = new Embedder({
+    supervisor,
+    retryDeadlineMs: options.retryDeadlineMs ?? 60_000,
+    ubatchSize: launch.ubatchSize,
+    parallel: launch.parallel,
+    causal: info.causal,
+    batching: options.batching,
+    cache,
+    // llama-server L2-normalizes by default (--embd-normalize 2); embedhost never changes that.
+    cacheScope: modelCacheScope(modelDigest(file), launch.pooling ?? info.pooling ?? 'none', 'l2'),
+  });
   return { id, file, mmprojFile, info, profile: spec.profile, launch, supervisor, embedder };
 }
 
 // The whole service in one call: used by `embedhost start` and by end-to-end tests alike.
 export async function startService(options: ServiceOptions): Promise<Service> {
-  const models = await Promise.all(options.models.map((spec, index) => prepareModel(spec, index, options)));
-  const stopBackends = () => Promise.all(models.map((m) => m.supervisor.stop()));
+  const cache = createCache(options.cache, options.logger);
+  const models = await Promise.all(options.models.map((spec, index) => prepareModel(spec, index, options, cache)));
+  const stopBackends = async () => {
+    await Promise.all(models.map((m) => m.supervisor.stop()));
+    await cache?.close();
+  };
   let gateway: Gateway;
   let server: ServerType;
   try {
@@ -102,5 +150,5 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     return stopping;
   };
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { url: `http://${shownHost}:${port}`, port, models, gateway, stop };
+  return { url: `http://${shownHost}:${port}`, port, models, cache, gateway, stop };
 }

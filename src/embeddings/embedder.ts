@@ -1,9 +1,10 @@
+import { MicroBatcher } from '../batching/micro-batcher.js';
+import { inputCacheKey, NoCache, type CachePolicy, type EmbeddingCache } from '../cache/embedding-cache.js';
 import { EmbedhostError } from '../errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { callBackend } from '../upstream/call-backend.js';
-import type { UpstreamResponse } from '../upstream/llama-client.js';
+import { BackendCalls } from './backend-calls.js';
 import { checkTokenIds, fitTokens, type TokenPolicy } from './token-limits.js';
-import { decodeBase64Float32 } from './vectors.js';
+import { probeJoinedTokenization, tokenizeMany, type JoinedTokenization } from './tokenizer.js';
 
 export type EmbeddingItem = string | number[];
 
@@ -12,47 +13,92 @@ export interface ModelFacts {
   contextPerSlot: number;
   trainedContext: number | undefined;
   vocabSize: number;
-  sizeBytes: number | undefined;
-  fileType: string | undefined;
   policy: TokenPolicy;
+  joined: JoinedTokenization | undefined;
+}
+
+export interface BatchingOptions {
+  /** Inputs per merged upstream request. @default 64 */
+  maxBatchInputs?: number | undefined;
+  /** Tokens per merged upstream request. @default parallel × ubatch */
+  maxBatchTokens?: number | undefined;
+  /** While the backend is busy, how long a partial batch waits to fill, in ms. @default 2 */
+  maxWaitMs?: number | undefined;
+  /** Upstream requests at once. @default 2: one computing, one ready behind it */
+  maxInFlight?: number | undefined;
+  /** Backlog bounds; past them requests get 429. @default 16384 inputs, 4 Mi tokens */
+  maxQueuedInputs?: number | undefined;
+  maxQueuedTokens?: number | undefined;
 }
 
 export interface EmbedderOptions {
   supervisor: Supervisor;
   retryDeadlineMs: number;
   ubatchSize: number;
+  parallel: number;
   /** Causal (decoder) models can split an input over several ubatches; pooled encoders cannot. */
   causal: boolean;
-  /** Inputs per upstream request. @default 256 */
-  maxInputsPerRequest?: number;
+  batching?: BatchingOptions;
+  cache?: EmbeddingCache;
+  /** The model's part of every cache key (file digest, pooling, normalization). */
+  cacheScope?: string;
 }
 
 export interface EmbedOptions {
   truncate: boolean;
   /** Checked after tokenizing, before anything is embedded. */
-  maxTotalTokens?: number;
-  signal?: AbortSignal;
+  maxTotalTokens?: number | undefined;
+  signal?: AbortSignal | undefined;
+  cache?: CachePolicy | undefined;
 }
 
 export interface EmbedResult {
   vectors: Float32Array[];
   tokenCounts: number[];
+  cacheHits: number;
 }
 
-function failure(response: UpstreamResponse, what: string): EmbedhostError {
-  const message = (response.body as { error?: { message?: string } } | undefined)?.error?.message ?? `status ${response.status}`;
-  return new EmbedhostError('EMBEDHOST_BACKEND_ERROR', `The embedding backend failed to ${what}: ${message}`);
-}
-
-// Every input is tokenized and checked before any is embedded, so one over-long or empty input is
-// a 400 naming it and never the all-or-nothing 500 llama-server gives for a whole array.
+// One per served model. Every input is looked up in the cache, tokenized and checked before any is
+// embedded, so a bad input is a 400 naming it, never the all-or-nothing 500 llama-server gives for an
+// array; what is left is merged with other requests' inputs by two batchers (tokenize, embed).
 export class Embedder {
   private facts: { generation: number; value: Promise<ModelFacts> } | undefined;
+  private readonly calls: BackendCalls;
+  private readonly cache: EmbeddingCache;
+  private readonly cacheScope: string;
+  readonly embedBatcher: MicroBatcher<number[], Float32Array>;
+  private readonly tokenizeBatcher: MicroBatcher<string, number[]>;
 
-  constructor(private readonly options: EmbedderOptions) {}
-
-  private call(send: Parameters<typeof callBackend>[1], signal?: AbortSignal): Promise<UpstreamResponse> {
-    return callBackend(this.options.supervisor, send, { deadlineMs: this.options.retryDeadlineMs, ...(signal ? { signal } : {}) });
+  constructor(private readonly options: EmbedderOptions) {
+    this.calls = new BackendCalls(options.supervisor, options.retryDeadlineMs);
+    this.cache = options.cache ?? new NoCache();
+    this.cacheScope = options.cacheScope ?? 'unscoped';
+    const b = options.batching ?? {};
+    this.embedBatcher = new MicroBatcher({
+      run: (inputs) => this.calls.embed(inputs),
+      cost: (tokens) => tokens.length,
+      maxBatchItems: b.maxBatchInputs ?? 64,
+      maxBatchCost: b.maxBatchTokens ?? options.parallel * options.ubatchSize,
+      maxInFlight: b.maxInFlight ?? 2,
+      maxWaitMs: b.maxWaitMs ?? 2,
+      maxQueuedItems: b.maxQueuedInputs ?? 16_384,
+      maxQueuedCost: b.maxQueuedTokens ?? 4 * 2 ** 20,
+      // A merged request that llama-server refused is retried input by input: each gets its own outcome.
+      isolate: (error) => error instanceof EmbedhostError && error.code === 'EMBEDHOST_BACKEND_ERROR',
+    });
+    this.tokenizeBatcher = new MicroBatcher({
+      run: async (texts) => {
+        const { policy, joined } = await this.modelFacts();
+        return tokenizeMany(this.calls, texts, policy, joined);
+      },
+      cost: (text) => text.length,
+      maxBatchItems: 512,
+      maxBatchCost: 2 ** 20,
+      maxInFlight: 2,
+      maxWaitMs: 0,
+      maxQueuedItems: 2 ** 20,
+      maxQueuedCost: 2 ** 30,
+    });
   }
 
   // Read from the running backend (per process, since a restart may follow a config change).
@@ -67,67 +113,66 @@ export class Embedder {
   }
 
   private async readFacts(signal?: AbortSignal): Promise<ModelFacts> {
-    const models = await this.call((b) => b.client.getJson('/v1/models', { signal }), signal);
-    const meta = (models.body as { data?: Array<{ meta?: Record<string, unknown> }> } | undefined)?.data?.[0]?.meta;
-    if (models.status !== 200 || !meta) throw failure(models, 'describe its model');
-    const specials = await this.call((b) => b.client.postJson('/tokenize', { content: '', add_special: true }, { signal }), signal);
-    const special = (specials.body as { tokens?: number[] } | undefined)?.tokens;
-    if (specials.status !== 200 || !special) throw failure(specials, 'tokenize');
-    const probe = await this.call((b) => b.client.postJson('/v1/embeddings', { input: 'ok', encoding_format: 'base64' }, { signal }), signal);
-    const probeVector = (probe.body as { data?: Array<{ embedding: string }> } | undefined)?.data?.[0]?.embedding;
-    if (probe.status !== 200 || typeof probeVector !== 'string') throw failure(probe, 'embed');
+    const meta = await this.calls.modelMeta(signal);
+    const special = await this.calls.tokenize('', true, signal);
+    const [probe] = await this.calls.embed(['ok'], signal);
     const contextPerSlot = Number(meta.n_ctx);
+    const vocabSize = Number(meta.n_vocab);
     // Special tokens split around the empty text: BERT gives [CLS, SEP], Qwen3-Embedding gives [<|endoftext|>].
     const half = special.length > 1 ? 1 : 0;
     const maxTokens = this.options.causal ? contextPerSlot - 1 : Math.min(contextPerSlot, this.options.ubatchSize);
+    const policy = { prefix: special.slice(0, half), suffix: special.slice(half), maxTokens, vocabSize };
     return {
-      dimensions: decodeBase64Float32(probeVector).length,
+      dimensions: probe!.length,
       contextPerSlot,
       trainedContext: meta.n_ctx_train === undefined ? undefined : Number(meta.n_ctx_train),
-      vocabSize: Number(meta.n_vocab),
-      sizeBytes: meta.size === undefined ? undefined : Number(meta.size),
-      fileType: typeof meta.ftype === 'string' ? meta.ftype : undefined,
-      policy: { prefix: special.slice(0, half), suffix: special.slice(half), maxTokens, vocabSize: Number(meta.n_vocab) },
+      vocabSize,
+      policy,
+      // Only an optimisation: a backend that cannot be probed is tokenized one text at a time.
+      joined: await probeJoinedTokenization(this.calls, policy, signal).catch(() => undefined),
     };
-  }
-
-  async tokenize(text: string, signal?: AbortSignal): Promise<number[]> {
-    const response = await this.call((b) => b.client.postJson('/tokenize', { content: text, add_special: true }, { signal }), signal);
-    const tokens = (response.body as { tokens?: number[] } | undefined)?.tokens;
-    if (response.status !== 200 || !tokens) throw failure(response, 'tokenize');
-    return tokens;
   }
 
   async embed(items: readonly EmbeddingItem[], options: EmbedOptions): Promise<EmbedResult> {
     const { policy } = await this.modelFacts(options.signal);
-    const tokenized = await Promise.all(
-      items.map(async (item, index) => {
-        const tokens = typeof item === 'string' ? await this.tokenize(item, options.signal) : item;
-        if (typeof item !== 'string') checkTokenIds(tokens, policy, index);
-        return fitTokens(tokens, policy, index, options.truncate);
-      }),
-    );
-    const total = tokenized.reduce((sum, t) => sum + t.length, 0);
+    const policyOfCache = options.cache ?? { read: true, write: true };
+    const keys = items.map((item) => inputCacheKey(this.cacheScope, item));
+    const cached = policyOfCache.read ? await this.cache.getMany(keys) : keys.map(() => undefined);
+    const misses = items.map((_, i) => i).filter((i) => !cached[i]);
+
+    const texts = misses.filter((i) => typeof items[i] === 'string');
+    const textTokens = await Promise.all(this.tokenizeBatcher.submitAll(texts.map((i) => ({ item: items[i] as string })), options.signal));
+    const rawTokens = new Map<number, number[]>(texts.map((i, j) => [i, textTokens[j]!]));
+    const fitted = new Map<number, { tokens: number[]; whole: boolean }>();
+    for (const i of misses) {
+      const raw = rawTokens.get(i) ?? (items[i] as number[]);
+      if (!rawTokens.has(i)) checkTokenIds(raw, policy, i);
+      const tokens = fitTokens(raw, policy, i, options.truncate);
+      fitted.set(i, { tokens, whole: tokens.length === raw.length });
+    }
+    const tokenCounts = items.map((_, i) => cached[i]?.tokens ?? fitted.get(i)!.tokens.length);
+    const total = tokenCounts.reduce((sum, n) => sum + n, 0);
     if (options.maxTotalTokens !== undefined && total > options.maxTotalTokens) {
       throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${options.maxTotalTokens} tokens per request, got ${total}`, { param: 'input' });
     }
-    const chunk = this.options.maxInputsPerRequest ?? 256;
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < tokenized.length; start += chunk) {
-      vectors.push(...(await this.embedTokens(tokenized.slice(start, start + chunk), options.signal)));
+    this.embedBatcher.admit(misses.length, misses.reduce((sum, i) => sum + fitted.get(i)!.tokens.length, 0));
+    // Identical whole inputs share one computation; a truncated one is keyed apart from its whole form.
+    const computed = await Promise.all(
+      this.embedBatcher.submitAll(
+        misses.map((i) => {
+          const { tokens, whole } = fitted.get(i)!;
+          return { item: tokens, key: whole ? keys[i] : undefined };
+        }),
+        options.signal,
+      ),
+    );
+    const vectors = items.map((_, i) => cached[i]?.vector as Float32Array);
+    misses.forEach((i, j) => (vectors[i] = computed[j]!));
+    if (policyOfCache.write) {
+      // Only whole inputs are stored, so a hit never stands for a text that was cut.
+      const fresh = misses.filter((i) => fitted.get(i)!.whole).map((i) => [keys[i]!, { vector: vectors[i]!, tokens: tokenCounts[i]! }] as const);
+      if (fresh.length > 0) void this.cache.setMany(fresh);
     }
-    return { vectors, tokenCounts: tokenized.map((t) => t.length) };
-  }
-
-  private async embedTokens(inputs: number[][], signal?: AbortSignal): Promise<Float32Array[]> {
-    const response = await this.call((b) => b.client.postJson('/v1/embeddings', { input: inputs, encoding_format: 'base64' }, { signal }), signal);
-    const data = (response.body as { data?: Array<{ index: number; embedding: string }> } | undefined)?.data;
-    if (response.status !== 200 || !data) throw failure(response, 'embed');
-    if (data.length !== inputs.length) {
-      throw new EmbedhostError('EMBEDHOST_BACKEND_ERROR', `The embedding backend returned ${data.length} vectors for ${inputs.length} inputs`);
-    }
-    const vectors = new Array<Float32Array>(inputs.length);
-    for (const item of data) vectors[item.index] = decodeBase64Float32(item.embedding);
-    return vectors;
+    return { vectors, tokenCounts, cacheHits: items.length - misses.length };
   }
 }

@@ -61,7 +61,7 @@ export function supervise(options: {
   });
   const changes: StateChange[] = [];
   supervisor.on('state', (change) => changes.push(change));
-  const embedder = new Embedder({ supervisor, retryDeadlineMs: options.retryDeadlineMs ?? 20_000, ubatchSize: launch.ubatchSize, causal: false });
+  const embedder = new Embedder({ supervisor, retryDeadlineMs: options.retryDeadlineMs ?? 20_000, ubatchSize: launch.ubatchSize, parallel: launch.parallel, causal: false });
   const model: ServedModel = { id: 'test-model', file: launch.modelPath, mmprojFile: undefined, info: FAKE_MODEL_INFO, profile: undefined, launch, supervisor, embedder };
   const gateway = createGateway({ models: [model], logger: createSilentLogger(), binaryPath: options.binaryPath ?? FAKE_LLAMA_SERVER });
   return { supervisor, gateway, changes, stop: () => supervisor.stop() };

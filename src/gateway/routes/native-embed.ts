@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { cosineSimilarity, l2Normalize, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
+import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { EmbedhostError } from '../../errors.js';
 import type { ServedModel } from '../../models/served-model.js';
 import type { ModelRegistry } from '../model-registry.js';
@@ -78,11 +79,16 @@ const usageOf = (counts: number[]) => {
 };
 
 export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOptions): void {
-  const embedTexts = async (model: ServedModel, texts: string[], truncate: boolean | undefined, limit: number, signal: AbortSignal) => {
+  const embedTexts = async (model: ServedModel, texts: string[], truncate: boolean | undefined, limit: number, request: Request) => {
     if (texts.length > limit) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${limit} inputs per request, got ${texts.length}`, { param: 'input' });
     // /embed/batch is processed in chunks, so only the per-input limit applies to it, not the per-request token budget.
     const maxTotalTokens = limit === options.maxInputs ? options.maxTokensPerRequest : undefined;
-    return model.embedder.embed(texts, { truncate: truncate ?? options.autoTruncate, maxTotalTokens, signal });
+    return model.embedder.embed(texts, {
+      truncate: truncate ?? options.autoTruncate,
+      maxTotalTokens,
+      signal: request.signal,
+      cache: cachePolicyOf(request.headers.get('cache-control') ?? undefined),
+    });
   };
 
   for (const [path, limit] of [['/embed', options.maxInputs], ['/embed/batch', options.maxBatchInputs]] as const) {
@@ -94,7 +100,7 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
         throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions}, got ${request.dimensions}`, { param: 'dimensions' });
       }
       const texts = typeof request.input === 'string' ? [request.input] : request.input;
-      const { vectors, tokenCounts } = await embedTexts(model, texts, request.truncate, limit, c.req.raw.signal);
+      const { vectors, tokenCounts } = await embedTexts(model, texts, request.truncate, limit, c.req.raw);
       const shaped = vectors.map((v) => {
         const shortened = shortenVector(v, request.dimensions);
         return toNumberArray(request.normalize ? l2Normalize(shortened) : shortened);
@@ -105,14 +111,13 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
 
   app.openapi(similarityRoute, async (c) => {
     const request = c.req.valid('json');
-    const signal = c.req.raw.signal;
     const model = options.registry.resolve(request.model);
     if ('pairs' in request) {
-      const { vectors, tokenCounts } = await embedTexts(model, request.pairs.flat(), undefined, options.maxInputs, signal);
+      const { vectors, tokenCounts } = await embedTexts(model, request.pairs.flat(), undefined, options.maxInputs, c.req.raw);
       const results = request.pairs.map((_, index) => ({ index, score: cosineSimilarity(vectors[2 * index]!, vectors[2 * index + 1]!) }));
       return c.json({ model: model.id, results, usage: usageOf(tokenCounts) }, 200);
     }
-    const { vectors, tokenCounts } = await embedTexts(model, [request.query, ...request.documents], undefined, options.maxInputs, signal);
+    const { vectors, tokenCounts } = await embedTexts(model, [request.query, ...request.documents], undefined, options.maxInputs, c.req.raw);
     const ranked = request.documents
       .map((_, index) => ({ index, score: cosineSimilarity(vectors[0]!, vectors[index + 1]!) }))
       .sort((a, b) => b.score - a.score)

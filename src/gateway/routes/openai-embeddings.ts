@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { encodeBase64Float32, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
+import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { EmbedhostError } from '../../errors.js';
 import type { ModelRegistry } from '../model-registry.js';
 import { ErrorResponseSchema, OpenAIEmbeddingsRequestSchema, OpenAIEmbeddingsResponseSchema, type OpenAIEmbeddingsRequest } from '../schemas.js';
@@ -47,6 +48,7 @@ export function registerOpenAIEmbeddingsRoute(app: OpenAPIHono, options: OpenAIE
       truncate: request.truncate ?? options.autoTruncate,
       maxTotalTokens: options.maxTokensPerRequest,
       signal: c.req.raw.signal,
+      cache: cachePolicyOf(c.req.header('cache-control')),
     });
     const promptTokens = tokenCounts.reduce((a, b) => a + b, 0);
     const base64 = request.encoding_format === 'base64';
