@@ -97,6 +97,8 @@ export async function runStart(argv: string[]): Promise<number> {
       logger,
       retryDeadlineMs: config.limits.retryDeadlineMs,
       limits: config.limits,
+      batching: config.batching,
+      cache: config.cache,
     });
     for (const { id, launch } of service.models) {
       logger.info({ model: id, file: launch.modelPath, mmproj: launch.mmprojPath, parallel: launch.parallel, contextSize: launch.contextSize, ubatchSize: launch.ubatchSize }, `serving ${id}`);

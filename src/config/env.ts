@@ -29,6 +29,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'EMBEDHOST_MAX_TOKENS_PER_REQUEST', key: 'limits.maxTokensPerRequest', kind: 'int', description: 'Tokens per request' },
   { name: 'EMBEDHOST_MAX_BODY_BYTES', key: 'limits.maxBodyBytes', kind: 'int', description: 'Request body size limit in bytes' },
   { name: 'EMBEDHOST_AUTO_TRUNCATE', key: 'limits.autoTruncate', kind: 'bool', description: 'Cut over-long inputs instead of a 400' },
+  { name: 'EMBEDHOST_CACHE_MAX_BYTES', key: 'cache.maxBytes', kind: 'int', description: 'In-process embedding cache bound in bytes (0: off)' },
+  { name: 'EMBEDHOST_CACHE_URL', key: 'cache.url', kind: 'string', description: 'Redis shared cache, redis://host:6379' },
+  { name: 'EMBEDHOST_CACHE_TTL_SECONDS', key: 'cache.ttlSeconds', kind: 'int', description: 'Lifetime of Redis cache entries' },
+  { name: 'EMBEDHOST_BATCH_MAX_INPUTS', key: 'batching.maxBatchInputs', kind: 'int', description: 'Inputs per merged upstream request' },
+  { name: 'EMBEDHOST_BATCH_MAX_TOKENS', key: 'batching.maxBatchTokens', kind: 'int', description: 'Tokens per merged upstream request' },
+  { name: 'EMBEDHOST_BATCH_MAX_WAIT_MS', key: 'batching.maxWaitMs', kind: 'int', description: 'Batch window while busy, in ms' },
+  { name: 'EMBEDHOST_MAX_QUEUED_INPUTS', key: 'batching.maxQueuedInputs', kind: 'int', description: 'Backlog bound in inputs (429 past it)' },
   { name: 'EMBEDHOST_OFFLINE', key: 'huggingFace.offline', kind: 'bool', description: 'Cached model files only, no network' },
   { name: 'EMBEDHOST_LOG_LEVEL', key: 'logLevel', kind: 'string', description: 'trace, debug, info, warn, error or fatal' },
   // Hugging Face's own variables, read as huggingface_hub reads them.

@@ -29,8 +29,19 @@ export const ModelEntrySchema = z
 export const BatchingSchema = z
   .object({
     maxBatchTokens: z.number().int().positive().optional().describe('Tokens per merged upstream request. Default: parallel × ubatch'),
-    maxBatchInputs: z.number().int().positive().optional().describe('Inputs per merged upstream request. Default 256'),
+    maxBatchInputs: z.number().int().positive().optional().describe('Inputs per merged upstream request. Default 64'),
     maxWaitMs: z.number().nonnegative().optional().describe('Longest a batch waits to fill while the backend is busy, in ms. Default 2'),
+    maxInFlight: z.number().int().positive().optional().describe('Upstream requests at once per model. Default 2'),
+    maxQueuedInputs: z.number().int().positive().optional().describe('Backlog bound in inputs; past it requests get 429. Default 16384'),
+    maxQueuedTokens: z.number().int().positive().optional().describe('Backlog bound in tokens; past it requests get 429. Default 4194304'),
+  })
+  .strict();
+
+export const CacheSchema = z
+  .object({
+    maxBytes: z.number().int().nonnegative().default(256 * 2 ** 20).describe('The in-process cache bound in bytes (0: no cache). Default 256 MiB'),
+    url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional().describe('A Redis shared by several instances (redis://host:6379)'),
+    ttlSeconds: z.number().int().positive().default(7 * 24 * 3600).describe('Lifetime of Redis entries, in seconds. Default 7 days'),
   })
   .strict();
 
@@ -49,6 +60,7 @@ export const ConfigSchema = z
       .strict()
       .default({ install: false }),
     batching: BatchingSchema.default({}),
+    cache: CacheSchema.default({ maxBytes: 256 * 2 ** 20, ttlSeconds: 7 * 24 * 3600 }),
     limits: z
       .object({
         maxInputs: z.number().int().positive().default(2048).describe('Inputs per /v1/embeddings or /embed request (OpenAI: 2048)'),
