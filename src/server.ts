@@ -131,7 +131,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let gateway: Gateway;
   let server: ServerType;
   try {
-    gateway = createGateway({ ...options.limits, models, logger: options.logger, binaryPath: options.binaryPath });
+    gateway = createGateway({ ...options.limits, models, logger: options.logger, binaryPath: options.binaryPath, cache });
     await Promise.all(models.map((m) => m.supervisor.start()));
     server = await listen(gateway, options.host, options.port);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import type { EmbeddingCache } from '../cache/embedding-cache.js';
 import { EmbedhostError } from '../errors.js';
 import { detectHardware, type HardwareFacts } from '../hardware/detect.js';
 import type { Logger } from '../logger.js';
@@ -24,6 +25,7 @@ export interface GatewayOptions {
   logger: Logger;
   /** The llama-server binary all models run on, for /info. */
   binaryPath: string;
+  cache?: EmbeddingCache | undefined;
   /** @default 2048, as OpenAI */
   maxInputs?: number;
   /** Inputs per /embed/batch request. @default 10000 */
@@ -84,6 +86,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     startedAt,
     llamaServer: memoize<LlamaServerVersion>(() => readLlamaServerVersion(options.binaryPath)),
     hardware: memoize<HardwareFacts>(detectHardware),
+    cache: options.cache,
   });
   const embedding = {
     registry,

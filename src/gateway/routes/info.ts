@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { EmbeddingCache } from '../../cache/embedding-cache.js';
 import type { HardwareFacts } from '../../hardware/detect.js';
 import type { LlamaServerVersion } from '../../runtime/check-binary.js';
 import { redactLaunchArgs } from '../../supervisor/args.js';
@@ -11,6 +12,7 @@ export interface InfoRouteOptions {
   /** Asked once, on the first /info, since it runs `llama-server --version`. */
   llamaServer: () => Promise<LlamaServerVersion>;
   hardware: () => Promise<HardwareFacts>;
+  cache: EmbeddingCache | undefined;
 }
 
 const ModelInfoSchema = z.object({
@@ -35,12 +37,26 @@ const ModelInfoSchema = z.object({
     flags: z.array(z.string()).nullable().openapi({ description: 'The running llama-server’s command line, its key redacted; null while none runs' }),
   }),
   backend: z.object({ state: z.string(), restarts: z.number().int() }),
+  batching: z.object({
+    upstreamRequests: z.number().int(),
+    queuedInputs: z.number().int(),
+    queuedTokens: z.number().int(),
+    inFlight: z.number().int(),
+    dedupedInputs: z.number().int().openapi({ description: 'Inputs answered by an identical input already in flight' }),
+    droppedInputs: z.number().int().openapi({ description: 'Inputs of clients that went away before dispatch' }),
+  }),
 });
+
+const CacheInfoSchema = z
+  .object({ hits: z.number().int(), misses: z.number().int(), bytes: z.number().int(), entries: z.number().int(), evictions: z.number().int(), errors: z.number().int() })
+  .nullable()
+  .openapi({ description: 'null when caching is off' });
 
 const InfoSchema = z
   .object({
     service: z.object({ name: z.literal('embedhost'), version: z.string(), uptimeSeconds: z.number().int() }),
     models: z.array(ModelInfoSchema),
+    cache: CacheInfoSchema,
     llamaServer: z.object({ path: z.string(), version: z.string(), build: z.string().nullable(), commit: z.string().nullable() }),
     hardware: z.object({
       platform: z.string(),
@@ -64,7 +80,8 @@ const route = createRoute({
 export function registerInfoRoute(app: OpenAPIHono, options: InfoRouteOptions): void {
   app.openapi(route, async (c) => {
     const [llamaServer, hardware] = await Promise.all([options.llamaServer(), options.hardware()]);
-    const models = options.registry.models.map(({ id, file, mmprojFile, info, profile, launch, supervisor }) => {
+    const models = options.registry.models.map(({ id, file, mmprojFile, info, profile, launch, supervisor, embedder }) => {
+      const batcher = embedder.embedBatcher.stats;
       const snapshot = supervisor.snapshot();
       const running = supervisor.backend;
       return {
@@ -89,12 +106,21 @@ export function registerInfoRoute(app: OpenAPIHono, options: InfoRouteOptions): 
           flags: running ? redactLaunchArgs(running.launchArgs) : null,
         },
         backend: { state: snapshot.state, restarts: snapshot.restarts },
+        batching: {
+          upstreamRequests: batcher.batches,
+          queuedInputs: batcher.queuedItems,
+          queuedTokens: batcher.queuedCost,
+          inFlight: batcher.inFlight,
+          dedupedInputs: batcher.dedupedItems,
+          droppedInputs: batcher.droppedItems,
+        },
       };
     });
     return c.json(
       {
         service: { name: 'embedhost' as const, version: options.serviceVersion, uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000) },
         models,
+        cache: options.cache?.stats() ?? null,
         llamaServer: { path: llamaServer.path, version: llamaServer.version, build: llamaServer.build ?? null, commit: llamaServer.commit ?? null },
         hardware,
       },
