@@ -33,14 +33,29 @@ export interface MicroBatcherOptions<I, R> {
   maxQueuedCost: number;
   /** When a batch fails with one of these errors, its items are retried one by one, so one bad item fails only its own waiters. */
   isolate?: (error: unknown) => boolean;
+  /** Told of every batch run, for metrics. */
+  onBatch?: (batch: BatchReport) => void;
   clock?: Clock;
+}
+
+export interface BatchReport {
+  items: number;
+  cost: number;
+  /** How long each item waited in the queue, in ms. */
+  queueMs: number[];
+  runMs: number;
+  ok: boolean;
+}
+
+export interface ItemTiming {
+  queueMs: number;
+  runMs: number;
 }
 
 interface Waiter<R> {
   resolve: (value: R) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
 }
 
 interface Entry<I, R> {
@@ -74,6 +89,7 @@ export class MicroBatcher<I, R> {
   private timer: unknown;
   private readonly counters = { batches: 0, dedupedItems: 0, droppedItems: 0 };
   private readonly recent: number[] = [];
+  private readonly timings = new WeakMap<object, ItemTiming>();
 
   constructor(private readonly options: MicroBatcherOptions<I, R>) {
     for (const name of ['maxBatchItems', 'maxBatchCost', 'maxInFlight', 'maxQueuedItems', 'maxQueuedCost'] as const) {
@@ -111,22 +127,28 @@ export class MicroBatcher<I, R> {
    * they fit: the same composition as sending them directly, and so bit-identical vectors.
    */
   submitAll(items: ReadonlyArray<{ item: I; key?: string | undefined }>, signal?: AbortSignal): Array<Promise<R>> {
-    const promises = items.map(({ item, key }) => this.enqueue(item, key, signal));
+    if (signal?.aborted) return items.map(() => Promise.reject(abortError(signal)));
+    const joined: Array<[Entry<I, R>, Waiter<R>]> = [];
+    const promises = items.map(({ item, key }) => this.enqueue(item, key, signal, joined));
+    if (signal) {
+      // One listener per request, however many inputs it has.
+      const onAbort = () => {
+        for (const [entry, waiter] of joined) this.abandon(entry, waiter);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void Promise.allSettled(promises).then(() => signal.removeEventListener('abort', onAbort));
+    }
     this.schedule();
     return promises;
   }
 
-  private enqueue(item: I, key: string | undefined, signal: AbortSignal | undefined): Promise<R> {
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+  private enqueue(item: I, key: string | undefined, signal: AbortSignal | undefined, joined: Array<[Entry<I, R>, Waiter<R>]>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const waiter: Waiter<R> = { resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter<R> = { resolve, reject, signal };
       const existing = key === undefined ? undefined : this.pending.get(key);
       const entry: Entry<I, R> = existing ?? { item, key, cost: this.options.cost(item), enqueuedAt: this.clock.now(), waiters: new Set(), dispatched: false };
       entry.waiters.add(waiter);
-      if (signal) {
-        waiter.onAbort = () => this.abandon(entry, waiter);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
+      joined.push([entry, waiter]);
       if (existing) {
         this.counters.dedupedItems++;
         return;
@@ -154,7 +176,6 @@ export class MicroBatcher<I, R> {
   private settle(entry: Entry<I, R>, outcome: { value: R } | { error: unknown }): void {
     if (entry.key !== undefined && this.pending.get(entry.key) === entry) this.pending.delete(entry.key);
     for (const waiter of entry.waiters) {
-      if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
       if ('value' in outcome) waiter.resolve(outcome.value);
       else waiter.reject(outcome.error);
     }
@@ -208,12 +229,28 @@ export class MicroBatcher<I, R> {
     });
   }
 
+  /** How long an item (an object submitted earlier) waited and ran; for request logs. */
+  timingOf(item: I): ItemTiming | undefined {
+    return typeof item === 'object' && item !== null ? this.timings.get(item) : undefined;
+  }
+
   private async runIsolated(batch: Array<Entry<I, R>>): Promise<void> {
+    const startedAt = this.clock.now();
+    const report = (ok: boolean) => {
+      const runMs = this.clock.now() - startedAt;
+      const queueMs = batch.map((entry) => startedAt - entry.enqueuedAt);
+      batch.forEach((entry, i) => {
+        if (typeof entry.item === 'object' && entry.item !== null) this.timings.set(entry.item, { queueMs: queueMs[i]!, runMs });
+      });
+      this.options.onBatch?.({ items: batch.length, cost: batch.reduce((sum, e) => sum + e.cost, 0), queueMs, runMs, ok });
+    };
     try {
       const results = await this.options.run(batch.map((entry) => entry.item));
+      report(true);
       if (results.length !== batch.length) throw new EmbedhostError('EMBEDHOST_BACKEND_ERROR', `A batch of ${batch.length} inputs gave ${results.length} results`);
       batch.forEach((entry, i) => this.settle(entry, { value: results[i]! }));
     } catch (error) {
+      report(false);
       if (batch.length > 1 && this.options.isolate?.(error)) {
         // Each item alone: its own result or its own error, never a neighbour's.
         await Promise.all(batch.map((entry) => this.runIsolated([entry])));

@@ -1,4 +1,4 @@
-import { MicroBatcher } from '../batching/micro-batcher.js';
+import { MicroBatcher, type MicroBatcherOptions } from '../batching/micro-batcher.js';
 import { inputCacheKey, NoCache, type CachePolicy, type EmbeddingCache } from '../cache/embedding-cache.js';
 import { EmbedhostError } from '../errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -42,6 +42,7 @@ export interface EmbedderOptions {
   cache?: EmbeddingCache;
   /** The model's part of every cache key (file digest, pooling, normalization). */
   cacheScope?: string;
+  onBatch?: MicroBatcherOptions<number[], Float32Array>['onBatch'];
 }
 
 export interface EmbedOptions {
@@ -56,6 +57,9 @@ export interface EmbedResult {
   vectors: Float32Array[];
   tokenCounts: number[];
   cacheHits: number;
+  /** The longest wait for a batch and the longest upstream request among its inputs, in ms. */
+  queueMs: number;
+  backendMs: number;
 }
 
 // One per served model. Every input is looked up in the cache, tokenized and checked before any is
@@ -85,6 +89,7 @@ export class Embedder {
       maxQueuedCost: b.maxQueuedTokens ?? 4 * 2 ** 20,
       // A merged request that llama-server refused is retried input by input: each gets its own outcome.
       isolate: (error) => error instanceof EmbedhostError && error.code === 'EMBEDHOST_BACKEND_ERROR',
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     });
     this.tokenizeBatcher = new MicroBatcher({
       run: async (texts) => {
@@ -166,6 +171,14 @@ export class Embedder {
         options.signal,
       ),
     );
+    let queueMs = 0;
+    let backendMs = 0;
+    for (const i of misses) {
+      const timing = this.embedBatcher.timingOf(fitted.get(i)!.tokens);
+      if (!timing) continue;
+      queueMs = Math.max(queueMs, timing.queueMs);
+      backendMs = Math.max(backendMs, timing.runMs);
+    }
     const vectors = items.map((_, i) => cached[i]?.vector as Float32Array);
     misses.forEach((i, j) => (vectors[i] = computed[j]!));
     if (policyOfCache.write) {
@@ -173,6 +186,6 @@ export class Embedder {
       const fresh = misses.filter((i) => fitted.get(i)!.whole).map((i) => [keys[i]!, { vector: vectors[i]!, tokens: tokenCounts[i]! }] as const);
       if (fresh.length > 0) void this.cache.setMany(fresh);
     }
-    return { vectors, tokenCounts, cacheHits: items.length - misses.length };
+    return { vectors, tokenCounts, cacheHits: items.length - misses.length, queueMs, backendMs };
   }
 }

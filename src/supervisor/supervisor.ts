@@ -196,7 +196,9 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; line: [stri
     const generation = ++this.generation;
     this.options.logger.info({ event: 'backend_spawn', binary: this.options.binaryPath, args: redactLaunchArgs(args) }, 'starting llama-server');
     const child = spawnBackendChild({ binaryPath: this.options.binaryPath, args, env, onLine: (line) => this.emit('line', line) });
-    const client = new LlamaClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: this.apiKey });
+    // llama-server serves HTTP with max(np + 4, cores - 1) threads, each held by a keep-alive connection
+    // until it idles 5 s; a client with more connections than that waits seconds for a thread. Stay below.
+    const client = new LlamaClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: this.apiKey, connections: this.options.launch.parallel + 2 });
     this.child = { process: child, client };
     if (this.options.pidFile) writePidRecord(this.options.pidFile, { gatewayPid: process.pid, childPid: child.pid, binaryPath: this.options.binaryPath });
     try {

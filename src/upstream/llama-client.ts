@@ -3,7 +3,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 export interface LlamaClientOptions {
   baseUrl: string;
   apiKey: string;
-  /** Keep-alive connections to the backend. @default 64 */
+  /** Keep-alive connections to the backend; keep it under llama-server's HTTP threads. @default 4 */
   connections?: number;
 }
 
@@ -25,7 +25,7 @@ export class LlamaClient {
     this.baseUrl = options.baseUrl;
     this.authorization = `Bearer ${options.apiKey}`;
     // llama-server closes idle keep-alive sockets after 5 s; stay under that so we never write into a closing socket.
-    this.pool = new Pool(options.baseUrl, { connections: options.connections ?? 64, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
+    this.pool = new Pool(options.baseUrl, { connections: options.connections ?? 4, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
   }
 
   async health(timeoutMs: number): Promise<HealthStatus> {

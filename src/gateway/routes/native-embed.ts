@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { cosineSimilarity, l2Normalize, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
 import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { EmbedhostError } from '../../errors.js';
+import { recordUsage } from '../request-usage.js';
 import type { ServedModel } from '../../models/served-model.js';
 import type { ModelRegistry } from '../model-registry.js';
 import { ErrorResponseSchema, ModelNameSchema, TextSchema } from '../schemas.js';
@@ -83,12 +84,14 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
     if (texts.length > limit) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${limit} inputs per request, got ${texts.length}`, { param: 'input' });
     // /embed/batch is processed in chunks, so only the per-input limit applies to it, not the per-request token budget.
     const maxTotalTokens = limit === options.maxInputs ? options.maxTokensPerRequest : undefined;
-    return model.embedder.embed(texts, {
+    const result = await model.embedder.embed(texts, {
       truncate: truncate ?? options.autoTruncate,
       maxTotalTokens,
       signal: request.signal,
       cache: cachePolicyOf(request.headers.get('cache-control') ?? undefined),
     });
+    recordUsage(request, { model: model.id, inputs: texts.length, tokens: result.tokenCounts.reduce((a, b) => a + b, 0), cacheHits: result.cacheHits, queueMs: result.queueMs, backendMs: result.backendMs });
+    return result;
   };
 
   for (const [path, limit] of [['/embed', options.maxInputs], ['/embed/batch', options.maxBatchInputs]] as const) {

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { encodeBase64Float32, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
 import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { EmbedhostError } from '../../errors.js';
+import { recordUsage } from '../request-usage.js';
 import type { ModelRegistry } from '../model-registry.js';
 import { ErrorResponseSchema, OpenAIEmbeddingsRequestSchema, OpenAIEmbeddingsResponseSchema, type OpenAIEmbeddingsRequest } from '../schemas.js';
 
@@ -44,12 +45,14 @@ export function registerOpenAIEmbeddingsRoute(app: OpenAPIHono, options: OpenAIE
     if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
       throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions} for this model, got ${request.dimensions}`, { param: 'dimensions' });
     }
-    const { vectors, tokenCounts } = await model.embedder.embed(items, {
+    const result = await model.embedder.embed(items, {
       truncate: request.truncate ?? options.autoTruncate,
       maxTotalTokens: options.maxTokensPerRequest,
       signal: c.req.raw.signal,
       cache: cachePolicyOf(c.req.header('cache-control')),
     });
+    const { vectors, tokenCounts } = result;
+    recordUsage(c.req.raw, { model: model.id, inputs: items.length, tokens: tokenCounts.reduce((a, b) => a + b, 0), cacheHits: result.cacheHits, queueMs: result.queueMs, backendMs: result.backendMs });
     const promptTokens = tokenCounts.reduce((a, b) => a + b, 0);
     const base64 = request.encoding_format === 'base64';
     return c.json(
