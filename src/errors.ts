@@ -4,6 +4,7 @@
 export type OpenAIErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
+  | 'permission_error'
   | 'rate_limit_error'
   | 'server_error'
   | 'not_found_error';
@@ -23,6 +24,7 @@ export const ERROR_CODES = {
   EMBEDHOST_METHOD_NOT_ALLOWED: { status: 405, type: 'invalid_request_error' },
   EMBEDHOST_BODY_TOO_LARGE: { status: 413, type: 'invalid_request_error' },
   EMBEDHOST_UNAUTHORIZED: { status: 401, type: 'authentication_error' },
+  EMBEDHOST_FORBIDDEN: { status: 403, type: 'permission_error' },
   EMBEDHOST_RATE_LIMITED: { status: 429, type: 'rate_limit_error' },
   EMBEDHOST_BACKLOG_FULL: { status: 429, type: 'rate_limit_error' },
   EMBEDHOST_BACKEND_UNAVAILABLE: { status: 503, type: 'server_error' },

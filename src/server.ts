@@ -2,9 +2,14 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import fs from 'node:fs';
+import { KeyStore, type ApiKeyRecord, type KeyLimits } from './auth/api-keys.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { UsageTracker } from './auth/usage.js';
 import { modelCacheScope, type EmbeddingCache } from './cache/embedding-cache.js';
+import { EmbedhostError } from './errors.js';
 import { MemoryCache } from './cache/memory-cache.js';
 import { RedisCache } from './cache/redis-cache.js';
+import type { BatchReport } from './batching/micro-batcher.js';
 import { Embedder, type BatchingOptions } from './embeddings/embedder.js';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/app.js';
 import type { Logger } from './logger.js';
@@ -43,6 +48,37 @@ export interface ServiceOptions {
   limits?: GatewayLimits;
   batching?: BatchingOptions;
   cache?: CacheOptions;
+  auth?: AuthOptions;
+  /** Browser origins allowed by CORS. @default none */
+  corsOrigins?: readonly string[];
+  /** Slow clients: the whole request must arrive within this. @default 60000 */
+  requestTimeoutMs?: number;
+  /** …and its headers within this. @default 20000 */
+  headersTimeoutMs?: number;
+}
+
+export interface AuthOptions {
+  keys: readonly ApiKeyRecord[];
+  /** Listen beyond loopback without keys. @default false */
+  insecure?: boolean;
+  defaultLimits?: KeyLimits;
+  docsPublic?: boolean;
+  metricsPublic?: boolean;
+  /** JSON-lines file the usage is appended to and restored from. */
+  usageFile?: string | undefined;
+  /** Injected in tests. */
+  now?: () => number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Pure: secure by default; a server reachable from other machines needs keys, or an explicit --insecure. */
+export function checkExposure(host: string, keyCount: number, insecure: boolean): void {
+  if (keyCount > 0 || insecure || LOOPBACK.has(host) || host.startsWith('127.')) return;
+  throw new EmbedhostError(
+    'EMBEDHOST_CONFIG',
+    `Refusing to listen on ${host} without API keys: anyone who can reach it could use it. Add a key (--api-key, EMBEDHOST_API_KEYS, auth.keys or auth.keysFile), or pass --insecure if that is what you want`,
+  );
 }
 
 export interface CacheOptions {
@@ -83,16 +119,23 @@ export interface Service {
   stop: () => Promise<void>;
 }
 
-function listen(gateway: Gateway, host: string, port: number): Promise<ServerType> {
+function listen(gateway: Gateway, host: string, port: number, options: ServiceOptions): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: gateway.app.fetch, hostname: host, port }, () => resolve(server));
+    const serverOptions = { requestTimeout: options.requestTimeoutMs ?? 60_000, headersTimeout: options.headersTimeoutMs ?? 20_000 };
+    const server = serve({ fetch: gateway.app.fetch, hostname: host, port, serverOptions }, () => resolve(server));
     server.once('error', reject);
   });
 }
 
 export const modelIdOf = (file: string) => path.basename(file).replace(/\.gguf$/i, '');
 
-async function prepareModel(spec: ModelSpec, index: number, options: ServiceOptions, cache: EmbeddingCache | undefined): Promise<ServedModel> {
+async function prepareModel(
+  spec: ModelSpec,
+  index: number,
+  options: ServiceOptions,
+  cache: EmbeddingCache | undefined,
+  onBatch: (model: string, report: BatchReport) => void,
+): Promise<ServedModel> {
   const file = path.resolve(spec.file);
   const info = await readGgufInfo(file);
   checkEmbeddingModel(info, file);
@@ -116,39 +159,60 @@ async function prepareModel(spec: ModelSpec, index: number, options: ServiceOpti
     cache,
     // llama-server L2-normalizes by default (--embd-normalize 2); embedhost never changes that.
     cacheScope: modelCacheScope(modelDigest(file), launch.pooling ?? info.pooling ?? 'none', 'l2'),
+    onBatch: (report) => onBatch(id, report),
   });
   return { id, file, mmprojFile, info, profile: spec.profile, launch, supervisor, embedder };
 }
 
 // The whole service in one call: used by `embedhost start` and by end-to-end tests alike.
 export async function startService(options: ServiceOptions): Promise<Service> {
+  const auth = options.auth ?? { keys: [] };
+  checkExposure(options.host, auth.keys.length, auth.insecure ?? false);
   const cache = createCache(options.cache, options.logger);
-  const models = await Promise.all(options.models.map((spec, index) => prepareModel(spec, index, options, cache)));
+  let gateway: Gateway | undefined;
+  const models = await Promise.all(options.models.map((spec, index) => prepareModel(spec, index, options, cache, (id, report) => gateway?.metrics.observeBatch(id, report))));
+  const usage = new UsageTracker(auth.usageFile);
   const stopBackends = async () => {
     await Promise.all(models.map((m) => m.supervisor.stop()));
     await cache?.close();
+    await usage.close();
   };
-  let gateway: Gateway;
   let server: ServerType;
   try {
-    gateway = createGateway({ ...options.limits, models, logger: options.logger, binaryPath: options.binaryPath, cache });
+    gateway = createGateway({
+      ...options.limits,
+      models,
+      logger: options.logger,
+      binaryPath: options.binaryPath,
+      cache,
+      corsOrigins: options.corsOrigins ?? [],
+      access: {
+        keys: new KeyStore(auth.keys),
+        defaultLimits: auth.defaultLimits ?? {},
+        usage,
+        limiter: new RateLimiter(auth.now),
+        docsPublic: auth.docsPublic ?? true,
+        metricsPublic: auth.metricsPublic ?? false,
+      },
+    });
     await Promise.all(models.map((m) => m.supervisor.start()));
-    server = await listen(gateway, options.host, options.port);
+    server = await listen(gateway, options.host, options.port, options);
   } catch (error) {
     await stopBackends();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  const running = gateway;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      const drained = await gateway.inFlight.close(options.drainTimeoutMs ?? 30_000);
-      if (!drained) options.logger.warn({ inFlight: gateway.inFlight.size }, 'stopping with requests still in flight');
+      const drained = await running.inFlight.close(options.drainTimeoutMs ?? 30_000);
+      if (!drained) options.logger.warn({ inFlight: running.inFlight.size }, 'stopping with requests still in flight');
       await stopBackends();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     })();
     return stopping;
   };
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { url: `http://${shownHost}:${port}`, port, models, cache, gateway, stop };
+  return { url: `http://${shownHost}:${port}`, port, models, cache, gateway: running, stop };
 }

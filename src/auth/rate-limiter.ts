@@ -77,18 +77,24 @@ export class RateLimiter {
     return buckets;
   }
 
-  /** Takes one request, or throws a 429 with Retry-After when the key has none left (or owes tokens). */
-  admit(keyId: string, limits: { requestsPerMinute?: number | undefined; tokensPerMinute?: number | undefined }): KeyBuckets {
+  /**
+   * Takes one request from the key's buckets, or, when it has none left (or still owes tokens), takes
+   * nothing and says how long to wait.
+   */
+  admit(keyId: string, limits: { requestsPerMinute?: number | undefined; tokensPerMinute?: number | undefined }): { buckets: KeyBuckets; refusal?: EmbedhostError } {
     const buckets = this.bucketsFor(keyId, limits);
-    const wait = Math.max(buckets.requests?.waitSeconds(1) ?? 0, buckets.tokens?.waitSeconds(1) ?? 0);
+    const requestWait = buckets.requests?.waitSeconds(1) ?? 0;
+    const tokenWait = buckets.tokens?.waitSeconds(1) ?? 0;
+    const wait = Math.max(requestWait, tokenWait);
     if (wait > 0) {
-      const which = (buckets.requests?.waitSeconds(1) ?? 0) >= wait ? 'requests' : 'tokens';
-      throw new EmbedhostError('EMBEDHOST_RATE_LIMITED', `Rate limit reached for ${keyId} on ${which} per minute; retry in ${formatReset(wait)}`, {
+      const which = requestWait >= tokenWait ? 'requests' : 'tokens';
+      const refusal = new EmbedhostError('EMBEDHOST_RATE_LIMITED', `Rate limit reached for ${keyId} on ${which} per minute; retry in ${formatReset(wait)}`, {
         retryAfterSeconds: Math.max(1, Math.ceil(wait)),
       });
+      return { buckets, refusal };
     }
     buckets.requests?.take(1);
-    return buckets;
+    return { buckets };
   }
 
   charge(keyId: string, tokens: number): void {

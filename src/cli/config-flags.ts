@@ -19,6 +19,9 @@ export const CONFIG_FLAGS = {
   'gpu-layers': { type: 'string' },
   'flash-attn': { type: 'string' },
   offline: { type: 'boolean' },
+  'api-key': { type: 'string', multiple: true },
+  'keys-file': { type: 'string' },
+  insecure: { type: 'boolean' },
   'auto-truncate': { type: 'boolean' },
   'log-level': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
@@ -39,6 +42,9 @@ export const CONFIG_FLAGS_HELP = `  --config FILE         configuration file (YA
   --gpu-layers N        layers offloaded to the GPU (default 99)
   --flash-attn MODE     on | off | auto
   --offline             use cached model files only (also HF_HUB_OFFLINE=1)
+  --api-key KEY         require this API key (repeatable; also EMBEDHOST_API_KEYS, auth.keys)
+  --keys-file FILE      API keys from a file: KEY, id:KEY or id:sha256:HEX per line
+  --insecure            allow listening beyond 127.0.0.1 without API keys
   --auto-truncate       cut over-long inputs instead of answering 400
   --log-level LEVEL     trace | debug | info | warn | error | fatal`;
 
@@ -60,11 +66,13 @@ const STRING_FLAGS: Array<[keyof Values, string]> = [
   ['pooling', 'llamaServer.pooling'],
   ['flash-attn', 'llamaServer.flashAttention'],
   ['log-level', 'logLevel'],
+  ['keys-file', 'auth.keysFile'],
 ];
 const BOOLEAN_FLAGS: Array<[keyof Values, string]> = [
   ['install-server', 'llamaServer.install'],
   ['offline', 'huggingFace.offline'],
   ['auto-truncate', 'limits.autoTruncate'],
+  ['insecure', 'auth.insecure'],
 ];
 
 /** Pure: parsed flags as the top configuration layer. Bad numbers are a TypeError naming the flag. */
@@ -80,5 +88,6 @@ export function flagsLayer(values: Values): Flat {
   for (const [flag, key] of STRING_FLAGS) if (values[flag] !== undefined) set(flag, key, values[flag]);
   for (const [flag, key] of BOOLEAN_FLAGS) if (values[flag] !== undefined) set(flag, key, values[flag]);
   if (values.model && values.model.length > 0) set('model', 'models', values.model.map((model) => ({ model })));
+  if (values['api-key'] && values['api-key'].length > 0) set('api-key', 'auth.keys', values['api-key'].map((key) => ({ key })));
   return flat;
 }

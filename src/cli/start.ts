@@ -1,4 +1,6 @@
 import readline from 'node:readline/promises';
+import { keyRecord, readKeysFile, type ApiKeyRecord } from '../auth/api-keys.js';
+import type { Config } from '../config/schema.js';
 import { isEmbedhostError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { locateLlamaServer, notFoundError } from '../runtime/locate-llama-server.js';
@@ -63,6 +65,12 @@ function installShutdown(service: Service, logger: Logger): Promise<number> {
   });
 }
 
+// Keys from the configuration and from the keys file, as records that hold only hashes.
+export function apiKeys(config: Config): ApiKeyRecord[] {
+  const fromConfig = config.auth.keys.map((spec, i) => keyRecord(spec, `auth.keys[${i}]`));
+  return [...fromConfig, ...(config.auth.keysFile ? readKeysFile(config.auth.keysFile) : [])];
+}
+
 export function reportFailure(error: unknown, logger: Logger): number {
   const message = isEmbedhostError(error) || error instanceof TypeError ? error.message : String((error as Error)?.stack ?? error);
   logger.fatal({ err: error }, message);
@@ -99,10 +107,23 @@ export async function runStart(argv: string[]): Promise<number> {
       limits: config.limits,
       batching: config.batching,
       cache: config.cache,
+      auth: {
+        keys: apiKeys(config),
+        insecure: config.auth.insecure,
+        defaultLimits: { requestsPerMinute: config.auth.requestsPerMinute, tokensPerMinute: config.auth.tokensPerMinute },
+        docsPublic: config.auth.docsPublic,
+        metricsPublic: config.auth.metricsPublic,
+        usageFile: config.auth.usageFile,
+      },
+      corsOrigins: config.corsOrigins,
+      requestTimeoutMs: config.limits.requestTimeoutMs,
+      headersTimeoutMs: config.limits.headersTimeoutMs,
     });
     for (const { id, launch } of service.models) {
       logger.info({ model: id, file: launch.modelPath, mmproj: launch.mmprojPath, parallel: launch.parallel, contextSize: launch.contextSize, ubatchSize: launch.ubatchSize }, `serving ${id}`);
     }
+    const keyCount = service.gateway.keys.size;
+    logger.info({ keys: keyCount, ids: service.gateway.keys.all.map((k) => k.id) }, keyCount > 0 ? `API keys required (${keyCount})` : 'no API keys: listening on loopback only');
     logger.info(
       { url: service.url, binary: binaryPath },
       `embedhost listening on ${service.url} (models ${service.models.map((m) => m.id).join(', ')}; OpenAI base URL ${service.url}/v1; docs ${service.url}/docs)`,

@@ -1,6 +1,6 @@
 // Every environment variable that sets a configuration key. `.env.example` lists each (a test keeps them in step).
 
-export type EnvKind = 'string' | 'int' | 'bool' | 'models';
+export type EnvKind = 'string' | 'int' | 'bool' | 'models' | 'keys' | 'list';
 
 export interface EnvVariable {
   name: string;
@@ -36,6 +36,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'EMBEDHOST_BATCH_MAX_TOKENS', key: 'batching.maxBatchTokens', kind: 'int', description: 'Tokens per merged upstream request' },
   { name: 'EMBEDHOST_BATCH_MAX_WAIT_MS', key: 'batching.maxWaitMs', kind: 'int', description: 'Batch window while busy, in ms' },
   { name: 'EMBEDHOST_MAX_QUEUED_INPUTS', key: 'batching.maxQueuedInputs', kind: 'int', description: 'Backlog bound in inputs (429 past it)' },
+  { name: 'EMBEDHOST_API_KEYS', key: 'auth.keys', kind: 'keys', description: 'API keys, comma-separated: KEY or id:KEY' },
+  { name: 'EMBEDHOST_KEYS_FILE', key: 'auth.keysFile', kind: 'string', description: 'A file of API keys (KEY, id:KEY or id:sha256:HEX per line)' },
+  { name: 'EMBEDHOST_INSECURE', key: 'auth.insecure', kind: 'bool', description: 'Allow listening beyond loopback without keys' },
+  { name: 'EMBEDHOST_RATE_LIMIT_RPM', key: 'auth.requestsPerMinute', kind: 'int', description: 'Default requests per minute per key' },
+  { name: 'EMBEDHOST_RATE_LIMIT_TPM', key: 'auth.tokensPerMinute', kind: 'int', description: 'Default tokens per minute per key' },
+  { name: 'EMBEDHOST_USAGE_FILE', key: 'auth.usageFile', kind: 'string', description: 'JSON-lines usage file, restored at start' },
+  { name: 'EMBEDHOST_CORS_ORIGINS', key: 'corsOrigins', kind: 'list', description: 'Browser origins allowed by CORS, comma-separated' },
   { name: 'EMBEDHOST_OFFLINE', key: 'huggingFace.offline', kind: 'bool', description: 'Cached model files only, no network' },
   { name: 'EMBEDHOST_LOG_LEVEL', key: 'logLevel', kind: 'string', description: 'trace, debug, info, warn, error or fatal' },
   // Hugging Face's own variables, read as huggingface_hub reads them.
@@ -62,6 +69,12 @@ export function parseEnvValue(variable: EnvVariable, text: string): { value: unk
       if (TRUE.test(text.trim())) return { value: true };
       if (FALSE.test(text.trim())) return { value: false };
       return { error: `expected true or false (1/0, yes/no), got \`${text}\`` };
+    case 'list':
+      return { value: text.split(',').map((v) => v.trim()).filter(Boolean) };
+    case 'keys': {
+      const keys = text.split(',').map((k) => k.trim()).filter(Boolean);
+      return { value: keys.map((entry) => (/^[\w.-]+:.+$/.test(entry) ? { id: entry.slice(0, entry.indexOf(':')), key: entry.slice(entry.indexOf(':') + 1) } : { key: entry })) };
+    }
     case 'models': {
       const models = text.split(',').map((m) => m.trim()).filter(Boolean);
       return models.length > 0 ? { value: models.map((model) => ({ model })) } : { error: 'expected one or more model references' };

@@ -45,6 +45,31 @@ export const CacheSchema = z
   })
   .strict();
 
+export const ApiKeySchema = z
+  .object({
+    id: z.string().regex(/^[\w.-]+$/).optional().describe('Shown in logs, metrics and usage. Default: key- and 8 hex digits of its sha256'),
+    key: z.string().min(8).optional().describe('The secret itself (or give sha256)'),
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional().describe("The key's sha256 in hex, so the file holds no secret"),
+    admin: z.boolean().optional().describe('May read GET /v1/usage'),
+    requestsPerMinute: z.number().int().positive().optional().describe('This key’s request limit'),
+    tokensPerMinute: z.number().int().positive().optional().describe('This key’s token limit'),
+  })
+  .strict()
+  .refine((k) => k.key !== undefined || k.sha256 !== undefined, 'each key needs `key` or `sha256`');
+
+export const AuthSchema = z
+  .object({
+    keys: z.array(ApiKeySchema).default([]).describe('API keys; with none, only loopback addresses are allowed'),
+    keysFile: z.string().min(1).optional().describe('A file of keys: `KEY`, `id:KEY` or `id:sha256:HEX` per line, `admin` after a key'),
+    insecure: z.boolean().default(false).describe('Listen beyond loopback without keys'),
+    requestsPerMinute: z.number().int().positive().optional().describe('Default request limit per key (none: unlimited)'),
+    tokensPerMinute: z.number().int().positive().optional().describe('Default token limit per key (none: unlimited)'),
+    docsPublic: z.boolean().default(true).describe('/docs and /openapi.json without a key'),
+    metricsPublic: z.boolean().default(false).describe('/metrics without a key'),
+    usageFile: z.string().min(1).optional().describe('Append usage as JSON lines here; totals are restored from it at start'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     profile: z.string().min(1).default('auto').describe('A hardware profile name, or auto to pick the largest that fits this machine'),
@@ -69,9 +94,20 @@ export const ConfigSchema = z
         maxBodyBytes: z.number().int().positive().default(16 * 2 ** 20).describe('Request body size in bytes. Default 16 MiB'),
         autoTruncate: z.boolean().default(false).describe('Cut over-long inputs to the model limit instead of a 400'),
         retryDeadlineMs: z.number().int().positive().default(60_000).describe('How long a request waits for a restarting backend, in ms'),
+        requestTimeoutMs: z.number().int().positive().default(60_000).describe('A client must send its whole request within this, in ms'),
+        headersTimeoutMs: z.number().int().positive().default(20_000).describe('…and its headers within this, in ms'),
       })
       .strict()
-      .default({ maxInputs: 2048, maxBatchInputs: 10_000, maxTokensPerRequest: 300_000, maxBodyBytes: 16 * 2 ** 20, autoTruncate: false, retryDeadlineMs: 60_000 }),
+      .default({
+        maxInputs: 2048,
+        maxBatchInputs: 10_000,
+        maxTokensPerRequest: 300_000,
+        maxBodyBytes: 16 * 2 ** 20,
+        autoTruncate: false,
+        retryDeadlineMs: 60_000,
+        requestTimeoutMs: 60_000,
+        headersTimeoutMs: 20_000,
+      }),
     huggingFace: z
       .object({
         endpoint: z.string().url().default('https://huggingface.co').describe('The Hub (HF_ENDPOINT)'),
@@ -81,6 +117,8 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ endpoint: 'https://huggingface.co', offline: false }),
+    auth: AuthSchema.default({ keys: [], insecure: false, docsPublic: true, metricsPublic: false }),
+    corsOrigins: z.array(z.string().min(1)).default([]).describe('Browser origins allowed to call the API (CORS); none: CORS off'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level'),
   })
   .strict();

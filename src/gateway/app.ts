@@ -1,5 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { KeyStore, type KeyLimits } from '../auth/api-keys.js';
+import { RateLimiter } from '../auth/rate-limiter.js';
+import { UsageTracker } from '../auth/usage.js';
+import { Metrics } from '../metrics.js';
+import { accessControl } from './middleware/access.js';
+import { requestLog } from './middleware/request-log.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerUsageRoute } from './routes/usage.js';
 import { requestId } from 'hono/request-id';
 import type { EmbeddingCache } from '../cache/embedding-cache.js';
 import { EmbedhostError } from '../errors.js';
@@ -26,6 +35,9 @@ export interface GatewayOptions {
   /** The llama-server binary all models run on, for /info. */
   binaryPath: string;
   cache?: EmbeddingCache | undefined;
+  access?: AccessSettings;
+  /** Browser origins allowed to call the API (CORS). @default none: CORS off */
+  corsOrigins?: readonly string[];
   /** @default 2048, as OpenAI */
   maxInputs?: number;
   /** Inputs per /embed/batch request. @default 10000 */
@@ -38,11 +50,27 @@ export interface GatewayOptions {
   autoTruncate?: boolean;
 }
 
+export interface AccessSettings {
+  keys: KeyStore;
+  defaultLimits: KeyLimits;
+  usage: UsageTracker;
+  limiter?: RateLimiter;
+  /** /docs and /openapi.json without a key. @default true */
+  docsPublic?: boolean;
+  /** /metrics without a key. @default false */
+  metricsPublic?: boolean;
+}
+
 export interface Gateway {
   app: OpenAPIHono;
   inFlight: InFlightTracker;
   registry: ModelRegistry;
+  metrics: Metrics;
+  usage: UsageTracker;
+  keys: KeyStore;
 }
+
+const METERED = new Set(['/v1/embeddings', '/embed', '/embed/batch', '/similarity']);
 
 const memoize = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   let value: Promise<T> | undefined;
@@ -55,9 +83,29 @@ export function createGateway(options: GatewayOptions): Gateway {
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 2 ** 20;
   const registry = new ModelRegistry(options.models);
   const startedAt = Date.now();
+  const access = options.access ?? { keys: new KeyStore([]), defaultLimits: {}, usage: new UsageTracker() };
+  const metrics = new Metrics({ models: () => registry.models, cache: () => options.cache, usage: access.usage });
+  const publicPaths = new Set(['/health']);
+  if (access.docsPublic ?? true) for (const path of ['/docs', '/openapi.json']) publicPaths.add(path);
+  if (access.metricsPublic) publicPaths.add('/metrics');
+  let knownPaths: Set<string> | undefined;
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.onError(createErrorHandler(options.logger));
   app.notFound(handleNotFound(app));
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    app.use(cors({ origin: [...options.corsOrigins], allowHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id', 'cache-control'], exposeHeaders: ['x-request-id', 'retry-after'] }));
+  }
+  app.use(requestLog(options.logger, metrics, () => (knownPaths ??= new Set(app.routes.map((r) => r.path).filter((p) => !p.includes('*'))))));
+  app.use(
+    accessControl({
+      keys: access.keys,
+      limiter: access.limiter ?? new RateLimiter(),
+      defaultLimits: access.defaultLimits,
+      usage: access.usage,
+      publicPaths,
+      isMetered: (path) => METERED.has(path),
+    }),
+  );
   registerHealthRoute(app, registry, inFlight, startedAt);
   app.use(
     '*',
@@ -80,6 +128,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.use(requireJsonBody());
   registerModelsRoute(app, registry);
+  registerMetricsRoute(app, metrics, registry);
+  registerUsageRoute(app, access.usage, access.keys);
   registerInfoRoute(app, {
     registry,
     serviceVersion: EMBEDHOST_VERSION,
@@ -103,5 +153,5 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.doc31('/openapi.json', documentConfig);
   const docsPage = memoize(async () => renderDocsPage(app.getOpenAPI31Document(documentConfig) as Parameters<typeof renderDocsPage>[0]));
   app.get('/docs', async (c) => c.html(await docsPage()));
-  return { app, inFlight, registry };
+  return { app, inFlight, registry, metrics, usage: access.usage, keys: access.keys };
 }

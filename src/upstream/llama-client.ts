@@ -69,6 +69,11 @@ export class LlamaClient {
     return { status: response.statusCode, body };
   }
 
+  async getText(path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+    const response = await this.pool.request({ method: 'GET', path, headers: { authorization: this.authorization }, signal: AbortSignal.timeout(timeoutMs) });
+    return { status: response.statusCode, body: await response.body.text() };
+  }
+
   async getJson(path: string, options: { signal?: AbortSignal } = {}): Promise<UpstreamResponse> {
     const response = await this.pool.request({
       method: 'GET',

@@ -46,6 +46,7 @@ const EXAMPLES: Record<string, Example[]> = {
       },
     },
   ],
+  'get /v1/usage': [{ status: 200, check: (b) => expect(b.object).toBe('usage') }],
   'get /v1/models': [{ status: 200, check: (b) => expect(b.data.map((m: any) => m.id)).toEqual(['tiny-bert', 'tiny-qwen3']) }],
   'post /v1/embeddings': [
     { body: { input: 'hello', model: 'tiny-qwen3' }, status: 200, check: (b) => expect(b.model).toBe('tiny-qwen3') },
