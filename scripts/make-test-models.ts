@@ -5,5 +5,5 @@ import { ensureTestModel, type TestModelName } from '../test/fixtures/test-model
 
 const cacheDir = embedhostCacheDir();
 const source = await ensureLlamaSource({ cacheDir, log: (line) => console.error(line) });
-const names: TestModelName[] = ['tiny-bert', 'tiny-qwen3', 'small-bert'];
+const names: TestModelName[] = ['tiny-bert', 'tiny-qwen3', 'small-bert', 'tiny-qwen2vl', 'tiny-qwen2vl-mmproj'];
 for (const name of names) console.log(`${name}\t${await ensureTestModel(cacheDir, source, name)}`);

@@ -11,6 +11,7 @@ import { MemoryCache } from './cache/memory-cache.js';
 import { RedisCache } from './cache/redis-cache.js';
 import type { BatchReport } from './batching/micro-batcher.js';
 import { Embedder, type BatchingOptions } from './embeddings/embedder.js';
+import type { PromptTemplates } from './embeddings/prompts.js';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/app.js';
 import type { Logger } from './logger.js';
 import { checkEmbeddingModel, readGgufInfo } from './models/gguf-info.js';
@@ -27,7 +28,12 @@ export interface ModelSpec {
   id?: string | undefined;
   profile?: string | undefined;
   launch?: LaunchOverrides | undefined;
+  /** The model's prompt templates: query/document prefixes, the image template. */
+  prompts?: PromptTemplates | undefined;
 }
+
+/** The image placeholder embedhost gives llama-server (LLAMA_MEDIA_MARKER) instead of its random one. */
+export const MEDIA_MARKER = '<__embedhost_media__>';
 
 export type GatewayLimits = Pick<GatewayOptions, 'maxInputs' | 'maxBatchInputs' | 'maxTokensPerRequest' | 'maxBodyBytes' | 'autoTruncate'>;
 
@@ -148,7 +154,15 @@ async function prepareModel(
     if (reaped) options.logger.warn({ pid: reaped }, 'stopped a llama-server left behind by an embedhost that was killed');
   }
   const id = spec.id ?? modelIdOf(file);
-  const supervisor = new Supervisor({ ...options.supervisor, binaryPath: options.binaryPath, launch, logger: options.logger.child({ model: id }), pidFile });
+  const supervisor = new Supervisor({
+    ...options.supervisor,
+    binaryPath: options.binaryPath,
+    launch,
+    logger: options.logger.child({ model: id }),
+    pidFile,
+    // A fixed marker, checked against /props, instead of the random one llama-server makes per start.
+    ...(mmprojFile ? { extraEnv: { ...options.supervisor?.extraEnv, LLAMA_MEDIA_MARKER: MEDIA_MARKER } } : {}),
+  });
   const embedder = new Embedder({
     supervisor,
     retryDeadlineMs: options.retryDeadlineMs ?? 60_000,
@@ -160,6 +174,8 @@ async function prepareModel(
     // llama-server L2-normalizes by default (--embd-normalize 2); embedhost never changes that.
     cacheScope: modelCacheScope(modelDigest(file), launch.pooling ?? info.pooling ?? 'none', 'l2'),
     onBatch: (report) => onBatch(id, report),
+    prompts: spec.prompts,
+    multimodal: mmprojFile !== undefined,
   });
   return { id, file, mmprojFile, info, profile: spec.profile, launch, supervisor, embedder };
 }

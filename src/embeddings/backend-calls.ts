@@ -36,6 +36,29 @@ export class BackendCalls {
     return meta;
   }
 
+  async props(signal?: AbortSignal): Promise<{ mediaMarker: string | undefined; vision: boolean }> {
+    const response = await this.call((b) => b.client.getJson('/props', { signal }), signal);
+    const body = response.body as { media_marker?: string; modalities?: { vision?: boolean } } | undefined;
+    if (response.status !== 200 || !body) throw backendFailure(response, 'describe itself');
+    return { mediaMarker: body.media_marker, vision: body.modalities?.vision === true };
+  }
+
+  /**
+   * One prompt with images (its media markers in place), alone in its upstream request so a bad image
+   * fails only itself and the usage llama-server reports is its own.
+   */
+  async embedWithImages(prompt: string, images: readonly Buffer[], signal?: AbortSignal): Promise<{ vector: Float32Array; tokens: number }> {
+    const item = { prompt_string: prompt, multimodal_data: images.map((image) => image.toString('base64')) };
+    const response = await this.call((b) => b.client.postJson('/v1/embeddings', { input: [item], encoding_format: 'base64' }, { signal }), signal);
+    const body = response.body as { data?: Array<{ embedding: string }>; usage?: { prompt_tokens?: number }; error?: { message?: string } } | undefined;
+    if (response.status !== 200 || !body?.data?.[0]) {
+      const message = body?.error?.message ?? '';
+      if (/load image|decode|media/i.test(message)) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `An image could not be decoded: ${message}`);
+      throw backendFailure(response, 'embed an image');
+    }
+    return { vector: decodeBase64Float32(body.data[0].embedding), tokens: body.usage?.prompt_tokens ?? 0 };
+  }
+
   /** One upstream request; base64 so no float is parsed from JSON. */
   async embed(inputs: ReadonlyArray<string | readonly number[]>, signal?: AbortSignal): Promise<Float32Array[]> {
     const response = await this.call((b) => b.client.postJson('/v1/embeddings', { input: inputs, encoding_format: 'base64' }, { signal }), signal);

@@ -4,6 +4,8 @@ import { EmbedhostError } from '../errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { BackendCalls } from './backend-calls.js';
 import { checkTokenIds, fitTokens, type TokenPolicy } from './token-limits.js';
+import type { CheckedImage } from '../media/image.js';
+import { NO_PROMPTS, renderImagePrompt, type PromptTemplates } from './prompts.js';
 import { probeJoinedTokenization, tokenizeMany, type JoinedTokenization } from './tokenizer.js';
 
 export type EmbeddingItem = string | number[];
@@ -15,6 +17,22 @@ export interface ModelFacts {
   vocabSize: number;
   policy: TokenPolicy;
   joined: JoinedTokenization | undefined;
+  /** Whether the backend has a vision projector, and the marker its prompts use for an image. */
+  vision: boolean;
+  mediaMarker: string | undefined;
+}
+
+export interface ImageInput {
+  images: readonly CheckedImage[];
+  text?: string | undefined;
+}
+
+export interface ImageEmbedOptions {
+  instruction?: string | undefined;
+  signal?: AbortSignal | undefined;
+  cache?: CachePolicy | undefined;
+  /** The `param` an error names, per input index. */
+  paramOf?: (index: number) => string;
 }
 
 export interface BatchingOptions {
@@ -43,6 +61,10 @@ export interface EmbedderOptions {
   /** The model's part of every cache key (file digest, pooling, normalization). */
   cacheScope?: string;
   onBatch?: MicroBatcherOptions<number[], Float32Array>['onBatch'];
+  /** The model's prompt templates (input types, images). */
+  prompts?: PromptTemplates;
+  /** Launched with a projector: images are expected to work. */
+  multimodal?: boolean;
 }
 
 export interface EmbedOptions {
@@ -127,7 +149,10 @@ export class Embedder {
     const half = special.length > 1 ? 1 : 0;
     const maxTokens = this.options.causal ? contextPerSlot - 1 : Math.min(contextPerSlot, this.options.ubatchSize);
     const policy = { prefix: special.slice(0, half), suffix: special.slice(half), maxTokens, vocabSize };
+    const props = this.options.multimodal ? await this.calls.props(signal) : { mediaMarker: undefined, vision: false };
     return {
+      vision: props.vision,
+      mediaMarker: props.mediaMarker,
       dimensions: probe!.length,
       contextPerSlot,
       trainedContext: meta.n_ctx_train === undefined ? undefined : Number(meta.n_ctx_train),
@@ -135,6 +160,47 @@ export class Embedder {
       policy,
       // Only an optimisation: a backend that cannot be probed is tokenized one text at a time.
       joined: await probeJoinedTokenization(this.calls, policy, signal).catch(() => undefined),
+    };
+  }
+
+  get prompts(): PromptTemplates {
+    return this.options.prompts ?? NO_PROMPTS;
+  }
+
+  /** Inputs with images: each alone upstream (see BackendCalls.embedWithImages), cached by prompt and image bytes. */
+  async embedImages(inputs: readonly ImageInput[], options: ImageEmbedOptions): Promise<EmbedResult> {
+    const facts = await this.modelFacts(options.signal);
+    if (!facts.vision || !facts.mediaMarker) {
+      throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', 'This model takes text only: it was started without a vision projector (--mmproj)', {
+        param: options.paramOf?.(0) ?? 'input',
+      });
+    }
+    const policy = options.cache ?? { read: true, write: true };
+    const prompts = inputs.map((input) => renderImagePrompt(this.prompts, input.images.length, facts.mediaMarker!, input.text, options.instruction));
+    const keys = inputs.map((input, i) => inputCacheKey(this.cacheScope, `image\0${prompts[i]}\0${input.images.map((image) => image.digest).join(',')}`));
+    const cached = policy.read ? await this.cache.getMany(keys) : keys.map(() => undefined);
+    const started = performance.now();
+    const computed = await Promise.all(
+      inputs.map((input, i) => {
+        if (cached[i]) return cached[i];
+        return this.calls.embedWithImages(prompts[i]!, input.images.map((image) => image.bytes), options.signal).catch((error: unknown) => {
+          if (error instanceof EmbedhostError && error.code === 'EMBEDHOST_INVALID_REQUEST') {
+            throw new EmbedhostError(error.code, `Input ${i}: ${error.message}`, { param: options.paramOf?.(i) ?? `input[${i}]` });
+          }
+          throw error;
+        });
+      }),
+    );
+    if (policy.write) {
+      const fresh = inputs.map((_, i) => i).filter((i) => !cached[i]).map((i) => [keys[i]!, computed[i]!] as const);
+      if (fresh.length > 0) void this.cache.setMany(fresh.map(([key, value]) => [key, { vector: value.vector, tokens: value.tokens }] as const));
+    }
+    return {
+      vectors: computed.map((c) => c!.vector),
+      tokenCounts: computed.map((c) => c!.tokens),
+      cacheHits: cached.filter(Boolean).length,
+      queueMs: 0,
+      backendMs: performance.now() - started,
     };
   }
 

@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { KeyStore, type KeyLimits } from '../auth/api-keys.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import { UsageTracker } from '../auth/usage.js';
+import { DEFAULT_IMAGE_SOURCE, type ImageSourceOptions } from '../media/image-source.js';
 import { Metrics } from '../metrics.js';
 import { accessControl } from './middleware/access.js';
 import { requestLog } from './middleware/request-log.js';
@@ -25,6 +26,7 @@ import { registerHealthRoute } from './routes/health.js';
 import { registerInfoRoute } from './routes/info.js';
 import { registerModelsRoute } from './routes/models.js';
 import { registerNativeRoutes } from './routes/native-embed.js';
+import { registerImageRoutes } from './routes/native-images.js';
 import { registerOpenAIEmbeddingsRoute } from './routes/openai-embeddings.js';
 import { defaultValidationHook, requireJsonBody } from './validation.js';
 
@@ -36,6 +38,8 @@ export interface GatewayOptions {
   binaryPath: string;
   cache?: EmbeddingCache | undefined;
   access?: AccessSettings;
+  /** Image limits and remote URL fetching. */
+  media?: ImageSourceOptions;
   /** Browser origins allowed to call the API (CORS). @default none: CORS off */
   corsOrigins?: readonly string[];
   /** @default 2048, as OpenAI */
@@ -70,7 +74,7 @@ export interface Gateway {
   keys: KeyStore;
 }
 
-const METERED = new Set(['/v1/embeddings', '/embed', '/embed/batch', '/similarity']);
+const METERED = new Set(['/v1/embeddings', '/embed', '/embed/batch', '/embed/image', '/embed/multimodal', '/similarity']);
 
 const memoize = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   let value: Promise<T> | undefined;
@@ -143,9 +147,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     autoTruncate: options.autoTruncate ?? false,
     maxInputs: options.maxInputs ?? 2048,
     maxTokensPerRequest: options.maxTokensPerRequest ?? 300_000,
+    media: options.media ?? DEFAULT_IMAGE_SOURCE,
   };
   registerOpenAIEmbeddingsRoute(app, embedding);
   registerNativeRoutes(app, { ...embedding, maxBatchInputs: options.maxBatchInputs ?? 10_000 });
+  registerImageRoutes(app, { registry, media: embedding.media });
   const documentConfig = {
     openapi: '3.1.0',
     info: { title: 'embedhost', version: EMBEDHOST_VERSION, description: 'A local embedding server: OpenAI-compatible /v1/embeddings and native routes, on llama.cpp.' },

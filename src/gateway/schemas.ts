@@ -10,9 +10,36 @@ export const TextSchema = z
   .min(1, 'Input strings must not be empty')
   .refine((text) => !LONE_SURROGATE.test(text), 'Input strings must be valid Unicode (a lone surrogate was found)');
 
+export const ImageReferenceSchema = z
+  .string()
+  .min(1, 'An image must not be empty')
+  .openapi({ description: 'Base64 image bytes (PNG, JPEG, WebP, GIF, BMP), a data:image/...;base64, URL, or an http(s) URL when media.remoteUrls is on' });
+
+const ContentPartSchema = z.union([
+  z.object({ type: z.literal('text'), text: TextSchema }).strict(),
+  z.object({ type: z.literal('image_url'), image_url: z.union([ImageReferenceSchema, z.object({ url: ImageReferenceSchema, detail: z.string().optional() }).strict()]) }).strict(),
+]);
+
+/** `{text?, image?}`, or OpenRouter-style `{content: [{type: 'text'}, {type: 'image_url'}]}`. */
+export const MultimodalItemSchema = z
+  .union([
+    z
+      .object({ text: TextSchema.optional(), image: ImageReferenceSchema.optional(), images: z.array(ImageReferenceSchema).min(1).max(16).optional() })
+      .strict()
+      .refine((item) => item.text !== undefined || item.image !== undefined || item.images !== undefined, 'An item needs `text`, `image` or `images`'),
+    z.object({ content: z.array(ContentPartSchema).min(1).max(32) }).strict(),
+  ])
+  .openapi('MultimodalItem');
+
 export const EmbeddingInputSchema = z
-  .union([TextSchema, z.array(TextSchema).min(1), TokenArray, z.array(TokenArray).min(1)])
-  .openapi({ description: 'A string, an array of strings, one token array, or an array of token arrays.' });
+  .union([TextSchema, z.array(TextSchema).min(1), TokenArray, z.array(TokenArray).min(1), MultimodalItemSchema, z.array(z.union([TextSchema, MultimodalItemSchema])).min(1)])
+  .openapi({ description: 'A string, an array of strings, one token array, an array of token arrays, or (multimodal models) items with images, alone or mixed with strings.' });
+
+export const InputTypeSchema = z
+  .enum(['query', 'document'])
+  .optional()
+  .openapi({ description: "embedhost extension: which of the model's prompt templates to use (default per model, usually document)" });
+export const InstructionSchema = z.string().min(1).max(4096).optional().openapi({ description: "embedhost extension: the task instruction for query templates, instead of the model's default" });
 
 export const OpenAIEmbeddingsRequestSchema = z
   .object({
@@ -22,6 +49,8 @@ export const OpenAIEmbeddingsRequestSchema = z
     dimensions: z.number().int().positive().optional().openapi({ description: 'Keep the first N components and re-normalize (Matryoshka).' }),
     user: z.string().optional(),
     truncate: z.boolean().optional().openapi({ description: 'embedhost extension: cut over-long inputs to the model limit instead of a 400.' }),
+    input_type: InputTypeSchema,
+    instruction: InstructionSchema,
   })
   .strict()
   .openapi('EmbeddingsRequest');

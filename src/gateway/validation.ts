@@ -19,11 +19,15 @@ export function defaultValidationHook(result: { success: boolean; error?: { issu
   if (!result.success) throw validationError(result.error?.issues ?? []);
 }
 
+const UPLOAD_PATHS = new Set(['/embed/image']);
+
 // JSON routes check the content type and parse once here, so malformed bodies get our envelope.
 export function requireJsonBody(): MiddlewareHandler {
   return async function requireJson(c: Context, next) {
     if (c.req.method !== 'POST') return next();
     const type = c.req.header('content-type') ?? '';
+    // Image uploads may come as multipart; their route reads and checks the form itself.
+    if (UPLOAD_PATHS.has(c.req.path) && /^multipart\/form-data/i.test(type)) return next();
     if (!/^application\/(.+\+)?json\b/i.test(type)) {
       throw new EmbedhostError('EMBEDHOST_UNSUPPORTED_MEDIA_TYPE', `Expected Content-Type: application/json, got ${type ? `\`${type}\`` : 'none'}`);
     }

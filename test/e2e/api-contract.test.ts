@@ -2,7 +2,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/server.js';
+import { gradientPng } from '../fixtures/images.js';
 import { startRealService, TEST_LAUNCH, testModel } from '../helpers/real-service.js';
+
+const PNG = gradientPng().toString('base64');
 
 // Two real backends, so model selection is exercised: tiny-bert is the default, tiny-qwen3 the second.
 let service: Service;
@@ -12,6 +15,7 @@ beforeAll(async () => {
     models: [
       { file: testModel('tiny-bert'), launch: TEST_LAUNCH },
       { file: testModel('tiny-qwen3'), launch: TEST_LAUNCH },
+      { file: testModel('tiny-qwen2vl'), mmprojFile: testModel('tiny-qwen2vl-mmproj'), launch: TEST_LAUNCH },
     ],
   });
   doc = (await (await fetch(`${service.url}/openapi.json`)).json()) as OpenApiDocument;
@@ -32,7 +36,7 @@ interface Example {
 // Every operation in the document, each with requests that reach each documented outcome we can cause
 // on purpose. A route added to the document without an entry here fails the coverage test below.
 const EXAMPLES: Record<string, Example[]> = {
-  'get /health': [{ status: 200, check: (b) => expect(b.backends.map((x: any) => x.model)).toEqual(['tiny-bert', 'tiny-qwen3']) }],
+  'get /health': [{ status: 200, check: (b) => expect(b.backends.map((x: any) => x.model)).toEqual(['tiny-bert', 'tiny-qwen3', 'tiny-qwen2vl']) }],
   'get /info': [
     {
       status: 200,
@@ -47,7 +51,19 @@ const EXAMPLES: Record<string, Example[]> = {
     },
   ],
   'get /v1/usage': [{ status: 200, check: (b) => expect(b.object).toBe('usage') }],
-  'get /v1/models': [{ status: 200, check: (b) => expect(b.data.map((m: any) => m.id)).toEqual(['tiny-bert', 'tiny-qwen3']) }],
+  'get /v1/models': [{ status: 200, check: (b) => expect(b.data.map((m: any) => m.id)).toEqual(['tiny-bert', 'tiny-qwen3', 'tiny-qwen2vl']) }],
+  'post /embed/image': [
+    { body: { image: PNG, model: 'tiny-qwen2vl' }, status: 200, check: (b) => expect(b).toMatchObject({ model: 'tiny-qwen2vl', dimensions: 64 }) },
+    { body: { images: [PNG, `data:image/png;base64,${PNG}`], text: 'a caption', model: 'tiny-qwen2vl', dimensions: 16 }, status: 200, check: (b) => expect(b.embeddings).toHaveLength(2) },
+    { body: { image: PNG }, status: 400, check: (b) => expect(b.error.message).toMatch(/text only/) },
+    { body: { image: 'bm90IGFuIGltYWdl', model: 'tiny-qwen2vl' }, status: 400, check: (b) => expect(b.error.message).toMatch(/not a PNG, JPEG, WebP, GIF or BMP/) },
+    { body: { image: PNG, model: 'missing' }, status: 404 },
+  ],
+  'post /embed/multimodal': [
+    { body: { text: 'a chart', images: [PNG], model: 'tiny-qwen2vl' }, status: 200, check: (b) => expect(b.embeddings).toHaveLength(1) },
+    { body: { images: [], model: 'tiny-qwen2vl' }, status: 400 },
+    { body: { images: [PNG], model: 'missing' }, status: 404 },
+  ],
   'post /v1/embeddings': [
     { body: { input: 'hello', model: 'tiny-qwen3' }, status: 200, check: (b) => expect(b.model).toBe('tiny-qwen3') },
     { body: { input: ['hello', 'world'], model: 'tiny-bert', encoding_format: 'base64' }, status: 200, check: (b) => expect(b.data).toHaveLength(2) },

@@ -26,7 +26,7 @@ const CASES: Case[] = [
   { name: 'null input', ...json({ input: null }) },
   { name: 'number input', ...json({ input: 42 }) },
   { name: 'boolean input', ...json({ input: true }) },
-  { name: 'object input', ...json({ input: { text: 'x' } }) },
+  { name: 'object input with unknown keys', ...json({ input: { prompt: 'x' } }) },
   { name: 'empty string', ...json({ input: '' }) },
   { name: 'empty array', ...json({ input: [] }) },
   { name: 'array with an empty string', ...json({ input: ['ok', ''] }) },

@@ -5,7 +5,8 @@ import { EmbedhostError } from '../../errors.js';
 import { recordUsage } from '../request-usage.js';
 import type { ServedModel } from '../../models/served-model.js';
 import type { ModelRegistry } from '../model-registry.js';
-import { ErrorResponseSchema, ModelNameSchema, TextSchema } from '../schemas.js';
+import { renderTextPrompt, type InputType } from '../../embeddings/prompts.js';
+import { ErrorResponseSchema, InputTypeSchema, InstructionSchema, ModelNameSchema, TextSchema } from '../schemas.js';
 
 export interface NativeRoutesOptions {
   registry: ModelRegistry;
@@ -22,11 +23,13 @@ const EmbedRequestSchema = z
     normalize: z.boolean().default(true).openapi({ description: 'L2-normalize (llama-server already does); false returns them as computed.' }),
     dimensions: z.number().int().positive().optional(),
     truncate: z.boolean().optional(),
+    input_type: InputTypeSchema,
+    instruction: InstructionSchema,
   })
   .strict()
   .openapi('EmbedRequest');
 
-const EmbedResponseSchema = z
+export const EmbedResponseSchema = z
   .object({
     model: z.string(),
     dimensions: z.number().int(),
@@ -50,7 +53,7 @@ const SimilarityResponseSchema = z
   })
   .openapi('SimilarityResponse');
 
-const errors = {
+export const nativeErrors = {
   400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorResponseSchema } } },
   404: { description: 'Several models are served and `model` names none of them', content: { 'application/json': { schema: ErrorResponseSchema } } },
   503: { description: 'Backend starting or restarting', content: { 'application/json': { schema: ErrorResponseSchema } } },
@@ -63,7 +66,7 @@ const embedRoute = (path: '/embed' | '/embed/batch', summary: string) =>
     path,
     summary,
     request: jsonBody(EmbedRequestSchema),
-    responses: { 200: { description: 'One vector per input, in order', content: { 'application/json': { schema: EmbedResponseSchema } } }, ...errors },
+    responses: { 200: { description: 'One vector per input, in order', content: { 'application/json': { schema: EmbedResponseSchema } } }, ...nativeErrors },
   });
 
 const similarityRoute = createRoute({
@@ -71,17 +74,25 @@ const similarityRoute = createRoute({
   path: '/similarity',
   summary: 'Cosine similarity: a query ranked against documents, or scored pairs',
   request: jsonBody(SimilarityRequestSchema),
-  responses: { 200: { description: 'Scores', content: { 'application/json': { schema: SimilarityResponseSchema } } }, ...errors },
+  responses: { 200: { description: 'Scores', content: { 'application/json': { schema: SimilarityResponseSchema } } }, ...nativeErrors },
 });
 
-const usageOf = (counts: number[]) => {
+export const usageOf = (counts: number[]) => {
   const total = counts.reduce((a, b) => a + b, 0);
   return { prompt_tokens: total, total_tokens: total };
 };
 
 export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOptions): void {
-  const embedTexts = async (model: ServedModel, texts: string[], truncate: boolean | undefined, limit: number, request: Request) => {
-    if (texts.length > limit) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${limit} inputs per request, got ${texts.length}`, { param: 'input' });
+  const embedTexts = async (
+    model: ServedModel,
+    inputs: ReadonlyArray<{ text: string; type: InputType | undefined }>,
+    truncate: boolean | undefined,
+    limit: number,
+    request: Request,
+    instruction?: string,
+  ) => {
+    if (inputs.length > limit) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${limit} inputs per request, got ${inputs.length}`, { param: 'input' });
+    const texts = inputs.map(({ text, type }) => renderTextPrompt(model.embedder.prompts, text, type, instruction));
     // /embed/batch is processed in chunks, so only the per-input limit applies to it, not the per-request token budget.
     const maxTotalTokens = limit === options.maxInputs ? options.maxTokensPerRequest : undefined;
     const result = await model.embedder.embed(texts, {
@@ -102,8 +113,8 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
       if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
         throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions}, got ${request.dimensions}`, { param: 'dimensions' });
       }
-      const texts = typeof request.input === 'string' ? [request.input] : request.input;
-      const { vectors, tokenCounts } = await embedTexts(model, texts, request.truncate, limit, c.req.raw);
+      const texts = (typeof request.input === 'string' ? [request.input] : request.input).map((text) => ({ text, type: request.input_type }));
+      const { vectors, tokenCounts } = await embedTexts(model, texts, request.truncate, limit, c.req.raw, request.instruction);
       const shaped = vectors.map((v) => {
         const shortened = shortenVector(v, request.dimensions);
         return toNumberArray(request.normalize ? l2Normalize(shortened) : shortened);
@@ -116,11 +127,13 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
     const request = c.req.valid('json');
     const model = options.registry.resolve(request.model);
     if ('pairs' in request) {
-      const { vectors, tokenCounts } = await embedTexts(model, request.pairs.flat(), undefined, options.maxInputs, c.req.raw);
+      const { vectors, tokenCounts } = await embedTexts(model, request.pairs.flat().map((text) => ({ text, type: undefined })), undefined, options.maxInputs, c.req.raw);
       const results = request.pairs.map((_, index) => ({ index, score: cosineSimilarity(vectors[2 * index]!, vectors[2 * index + 1]!) }));
       return c.json({ model: model.id, results, usage: usageOf(tokenCounts) }, 200);
     }
-    const { vectors, tokenCounts } = await embedTexts(model, [request.query, ...request.documents], undefined, options.maxInputs, c.req.raw);
+    // An asymmetric model gets its query prompt for the query and its document prompt for the rest.
+    const inputs = [{ text: request.query, type: 'query' as const }, ...request.documents.map((text) => ({ text, type: 'document' as const }))];
+    const { vectors, tokenCounts } = await embedTexts(model, inputs, undefined, options.maxInputs, c.req.raw);
     const ranked = request.documents
       .map((_, index) => ({ index, score: cosineSimilarity(vectors[0]!, vectors[index + 1]!) }))
       .sort((a, b) => b.score - a.score)

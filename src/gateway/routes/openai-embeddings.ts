@@ -3,6 +3,8 @@ import { encodeBase64Float32, shortenVector, toNumberArray } from '../../embeddi
 import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { EmbedhostError } from '../../errors.js';
 import { recordUsage } from '../request-usage.js';
+import type { ImageSourceOptions } from '../../media/image-source.js';
+import { embedItems, fromMultimodalItem, type MultimodalItem, type RequestItem } from '../embed-items.js';
 import type { ModelRegistry } from '../model-registry.js';
 import { ErrorResponseSchema, OpenAIEmbeddingsRequestSchema, OpenAIEmbeddingsResponseSchema, type OpenAIEmbeddingsRequest } from '../schemas.js';
 
@@ -11,6 +13,7 @@ export interface OpenAIEmbeddingsRouteOptions {
   autoTruncate: boolean;
   maxInputs: number;
   maxTokensPerRequest: number;
+  media: ImageSourceOptions;
 }
 
 const route = createRoute({
@@ -26,11 +29,12 @@ const route = createRoute({
   },
 });
 
-// Pure: the request's `input` as a list of items, strings or token arrays.
-export function normalizeInput(input: OpenAIEmbeddingsRequest['input']): Array<string | number[]> {
+// Pure: the request's `input` as a list of items: strings, token arrays, or inputs with images.
+export function normalizeInput(input: OpenAIEmbeddingsRequest['input']): RequestItem[] {
   if (typeof input === 'string') return [input];
+  if (!Array.isArray(input)) return [fromMultimodalItem(input)];
   if (input.length > 0 && typeof input[0] === 'number') return [input as number[]];
-  return input as Array<string | number[]>;
+  return (input as Array<string | number[] | MultimodalItem>).map((item) => (typeof item === 'object' && !Array.isArray(item) ? fromMultimodalItem(item) : item));
 }
 
 export function registerOpenAIEmbeddingsRoute(app: OpenAPIHono, options: OpenAIEmbeddingsRouteOptions): void {
@@ -45,11 +49,14 @@ export function registerOpenAIEmbeddingsRoute(app: OpenAPIHono, options: OpenAIE
     if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
       throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions} for this model, got ${request.dimensions}`, { param: 'dimensions' });
     }
-    const result = await model.embedder.embed(items, {
+    const result = await embedItems(model, items, {
       truncate: request.truncate ?? options.autoTruncate,
       maxTotalTokens: options.maxTokensPerRequest,
+      inputType: request.input_type,
+      instruction: request.instruction,
       signal: c.req.raw.signal,
       cache: cachePolicyOf(c.req.header('cache-control')),
+      media: options.media,
     });
     const { vectors, tokenCounts } = result;
     recordUsage(c.req.raw, { model: model.id, inputs: items.length, tokens: tokenCounts.reduce((a, b) => a + b, 0), cacheHits: result.cacheHits, queueMs: result.queueMs, backendMs: result.backendMs });
