@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   EMBEDHOST_SHUTTING_DOWN: { status: 503, type: 'server_error' },
   EMBEDHOST_BACKEND_ERROR: { status: 502, type: 'server_error' },
   EMBEDHOST_INTERNAL: { status: 500, type: 'server_error' },
+  EMBEDHOST_NOT_IMPLEMENTED: { status: 501, type: 'server_error' },
   // Start-up and provisioning failures: not HTTP-facing, but they share the code scheme.
   EMBEDHOST_CONFIG: { status: 500, type: 'server_error' },
   EMBEDHOST_BINARY_NOT_FOUND: { status: 500, type: 'server_error' },

@@ -12,6 +12,8 @@ import { RedisCache } from './cache/redis-cache.js';
 import type { BatchReport } from './batching/micro-batcher.js';
 import { Embedder, type BatchingOptions } from './embeddings/embedder.js';
 import type { PromptTemplates } from './embeddings/prompts.js';
+import type { ImageSourceOptions } from './media/image-source.js';
+import type { VideoOptions } from './media/video.js';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway/app.js';
 import type { Logger } from './logger.js';
 import { checkEmbeddingModel, readGgufInfo } from './models/gguf-info.js';
@@ -55,6 +57,7 @@ export interface ServiceOptions {
   batching?: BatchingOptions;
   cache?: CacheOptions;
   auth?: AuthOptions;
+  media?: MediaOptions;
   /** Browser origins allowed by CORS. @default none */
   corsOrigins?: readonly string[];
   /** Slow clients: the whole request must arrive within this. @default 60000 */
@@ -62,6 +65,8 @@ export interface ServiceOptions {
   /** …and its headers within this. @default 20000 */
   headersTimeoutMs?: number;
 }
+
+export type MediaOptions = ImageSourceOptions & VideoOptions;
 
 export interface AuthOptions {
   keys: readonly ApiKeyRecord[];
@@ -202,6 +207,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       binaryPath: options.binaryPath,
       cache,
       corsOrigins: options.corsOrigins ?? [],
+      ...(options.media ? { media: options.media } : {}),
       access: {
         keys: new KeyStore(auth.keys),
         defaultLimits: auth.defaultLimits ?? {},

@@ -63,7 +63,7 @@ export async function fetchConfiguredModels(loaded: LoadedConfig, logger: Logger
     const resolved = await ensureModel(entry.model, entry.mmproj, options);
     logger.info({ model: entry.model, file: resolved.modelFile, mmproj: resolved.mmprojFile }, `model ready: ${resolved.source}`);
     results.push({
-      spec: { file: resolved.modelFile, mmprojFile: resolved.mmprojFile, id: entry.id, profile: loaded.profile?.name, launch },
+      spec: { file: resolved.modelFile, mmprojFile: resolved.mmprojFile, id: entry.id, profile: loaded.profile?.name, launch, prompts: entry.prompts },
       resolved,
     });
   }

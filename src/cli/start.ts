@@ -116,6 +116,15 @@ export async function runStart(argv: string[]): Promise<number> {
         usageFile: config.auth.usageFile,
       },
       corsOrigins: config.corsOrigins,
+      media: {
+        maxBytes: config.media.maxImageBytes,
+        maxSide: config.media.maxImageSide,
+        remoteUrls: config.media.remoteUrls,
+        remoteTimeoutMs: config.media.remoteTimeoutMs,
+        maxVideoBytes: config.media.maxVideoBytes,
+        videoFps: config.media.videoFps,
+        maxVideoFrames: config.media.maxVideoFrames,
+      },
       requestTimeoutMs: config.limits.requestTimeoutMs,
       headersTimeoutMs: config.limits.headersTimeoutMs,
     });

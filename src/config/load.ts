@@ -86,7 +86,7 @@ export function readEnvLayer(env: NodeJS.ProcessEnv): Flat {
 export function profileLayer(profile: Profile, modelOverridden: boolean): Record<string, unknown> {
   const { pooling, ...tuning } = profile.llamaServer;
   return {
-    ...(modelOverridden ? {} : { model: profile.model, mmproj: profile.mmproj }),
+    ...(modelOverridden ? {} : { model: profile.model, mmproj: profile.mmproj, ...(profile.prompts ? { prompts: profile.prompts } : {}) }),
     // Pooling belongs to the profile's model; another model keeps its own.
     llamaServer: modelOverridden ? tuning : { ...tuning, pooling },
     batching: profile.batching,
@@ -157,5 +157,12 @@ export function effectiveModels(config: Config, sources: Map<string, string>): A
   const modelRank = Math.max(rankOf(sources.get('models')), rankOf(sources.get('model')));
   // A projector set below the layer that chose the model belonged to another model (say, the profile's).
   const firstMmproj = rankOf(sources.get('mmproj')) >= modelRank ? config.mmproj : 'auto';
-  return entries.map((entry, index) => ({ ...entry, mmproj: entry.mmproj ?? (index === 0 ? firstMmproj : 'auto') }));
+  // Prompts too: the profile's templates belong to the profile's model.
+  const promptsRank = Math.max(...[...sources.entries()].filter(([key]) => key === 'prompts' || key.startsWith('prompts.')).map(([, source]) => rankOf(source)), 0);
+  const firstPrompts = config.prompts && promptsRank >= modelRank ? config.prompts : undefined;
+  return entries.map((entry, index) => ({
+    ...entry,
+    mmproj: entry.mmproj ?? (index === 0 ? firstMmproj : 'auto'),
+    ...(entry.prompts ?? (index === 0 ? firstPrompts : undefined) ? { prompts: entry.prompts ?? firstPrompts } : {}),
+  }));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PromptTemplatesSchema } from '../embeddings/prompts.js';
 import { BatchingSchema, LaunchSettingsSchema } from './schema.js';
 
 export const ProfileSchema = z
@@ -23,6 +24,7 @@ export const ProfileSchema = z
         totalGiB: z.number().positive().describe('Weights, projector, KV cache and compute buffers at these settings'),
       })
       .strict(),
+    prompts: PromptTemplatesSchema.optional().describe("The model's prompt templates"),
     llamaServer: LaunchSettingsSchema.default({}),
     batching: BatchingSchema.default({}),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PromptTemplatesSchema } from '../embeddings/prompts.js';
 
 // The single source of the configuration's types, defaults and documentation (and of the file's JSON Schema).
 
@@ -23,6 +24,7 @@ export const ModelEntrySchema = z
       .regex(/^[\w.:-]+$/)
       .optional()
       .describe('The name clients select it by. Default: the file name without .gguf'),
+    prompts: PromptTemplatesSchema.optional().describe("The model's prompt templates"),
   })
   .strict();
 
@@ -75,6 +77,7 @@ export const ConfigSchema = z
     profile: z.string().min(1).default('auto').describe('A hardware profile name, or auto to pick the largest that fits this machine'),
     model: z.string().min(1).optional().describe("The model to serve (see models for several). Default: the profile's"),
     mmproj: z.string().min(1).default('auto').describe('The first model’s projector: auto, none, or a reference or path'),
+    prompts: PromptTemplatesSchema.optional().describe("The first model's prompt templates (query/document/image). Default: the profile's"),
     models: z.array(ModelEntrySchema).min(1).optional().describe('Several models, each on its own llama-server; the first is the default'),
     host: z.string().min(1).default('127.0.0.1').describe('Address to listen on'),
     port: z.number().int().min(0).max(65535).default(8080).describe('Port to listen on (0: any free port)'),
@@ -117,6 +120,18 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ endpoint: 'https://huggingface.co', offline: false }),
+    media: z
+      .object({
+        maxImageBytes: z.number().int().positive().default(20 * 2 ** 20).describe('Largest image, in bytes. Default 20 MiB'),
+        maxImageSide: z.number().int().positive().default(16_384).describe('Longest image side, in pixels'),
+        remoteUrls: z.boolean().default(false).describe('Fetch http(s) image URLs given in requests'),
+        remoteTimeoutMs: z.number().int().positive().default(10_000).describe('Time limit for fetching a remote image, in ms'),
+        maxVideoBytes: z.number().int().positive().default(100 * 2 ** 20).describe('Largest video, in bytes. Default 100 MiB'),
+        videoFps: z.number().positive().default(1).describe('Frames sampled per second of video'),
+        maxVideoFrames: z.number().int().positive().default(16).describe('Most frames embedded per video'),
+      })
+      .strict()
+      .default({ maxImageBytes: 20 * 2 ** 20, maxImageSide: 16_384, remoteUrls: false, remoteTimeoutMs: 10_000, maxVideoBytes: 100 * 2 ** 20, videoFps: 1, maxVideoFrames: 16 }),
     auth: AuthSchema.default({ keys: [], insecure: false, docsPublic: true, metricsPublic: false }),
     corsOrigins: z.array(z.string().min(1)).default([]).describe('Browser origins allowed to call the API (CORS); none: CORS off'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level'),

@@ -5,6 +5,7 @@ import { KeyStore, type KeyLimits } from '../auth/api-keys.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import { UsageTracker } from '../auth/usage.js';
 import { DEFAULT_IMAGE_SOURCE, type ImageSourceOptions } from '../media/image-source.js';
+import { DEFAULT_VIDEO, type VideoOptions } from '../media/video.js';
 import { Metrics } from '../metrics.js';
 import { accessControl } from './middleware/access.js';
 import { requestLog } from './middleware/request-log.js';
@@ -39,7 +40,7 @@ export interface GatewayOptions {
   cache?: EmbeddingCache | undefined;
   access?: AccessSettings;
   /** Image limits and remote URL fetching. */
-  media?: ImageSourceOptions;
+  media?: ImageSourceOptions & VideoOptions;
   /** Browser origins allowed to call the API (CORS). @default none: CORS off */
   corsOrigins?: readonly string[];
   /** @default 2048, as OpenAI */
@@ -74,7 +75,7 @@ export interface Gateway {
   keys: KeyStore;
 }
 
-const METERED = new Set(['/v1/embeddings', '/embed', '/embed/batch', '/embed/image', '/embed/multimodal', '/similarity']);
+const METERED = new Set(['/v1/embeddings', '/embed', '/embed/batch', '/embed/image', '/embed/multimodal', '/embed/video', '/similarity']);
 
 const memoize = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   let value: Promise<T> | undefined;
@@ -147,7 +148,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     autoTruncate: options.autoTruncate ?? false,
     maxInputs: options.maxInputs ?? 2048,
     maxTokensPerRequest: options.maxTokensPerRequest ?? 300_000,
-    media: options.media ?? DEFAULT_IMAGE_SOURCE,
+    media: options.media ?? { ...DEFAULT_IMAGE_SOURCE, ...DEFAULT_VIDEO },
   };
   registerOpenAIEmbeddingsRoute(app, embedding);
   registerNativeRoutes(app, { ...embedding, maxBatchInputs: options.maxBatchInputs ?? 10_000 });

@@ -24,9 +24,16 @@ const ContentPartSchema = z.union([
 export const MultimodalItemSchema = z
   .union([
     z
-      .object({ text: TextSchema.optional(), image: ImageReferenceSchema.optional(), images: z.array(ImageReferenceSchema).min(1).max(16).optional() })
+      .object({
+        text: TextSchema.optional(),
+        image: ImageReferenceSchema.optional(),
+        images: z.array(ImageReferenceSchema).min(1).max(16).optional(),
+        video: z.string().min(1).optional().openapi({ description: 'Base64 video or a data:video/...;base64, URL; frames are sampled with ffmpeg and pooled' }),
+        pooling: z.enum(['mean', 'max', 'first']).optional().openapi({ description: 'How video frames become one vector (default mean)' }),
+      })
       .strict()
-      .refine((item) => item.text !== undefined || item.image !== undefined || item.images !== undefined, 'An item needs `text`, `image` or `images`'),
+      .refine((item) => item.text !== undefined || item.image !== undefined || item.images !== undefined || item.video !== undefined, 'An item needs `text`, `image`, `images` or `video`')
+      .refine((item) => item.video === undefined || (item.image === undefined && item.images === undefined), 'An item has either a video or images, not both'),
     z.object({ content: z.array(ContentPartSchema).min(1).max(32) }).strict(),
   ])
   .openapi('MultimodalItem');

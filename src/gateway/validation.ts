@@ -19,7 +19,7 @@ export function defaultValidationHook(result: { success: boolean; error?: { issu
   if (!result.success) throw validationError(result.error?.issues ?? []);
 }
 
-const UPLOAD_PATHS = new Set(['/embed/image']);
+const UPLOAD_PATHS = new Set(['/embed/image', '/embed/video']);
 
 // JSON routes check the content type and parse once here, so malformed bodies get our envelope.
 export function requireJsonBody(): MiddlewareHandler {

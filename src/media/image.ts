@@ -82,12 +82,12 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[^;,]*)*;base64,(.*)$/s;
 
 /** Bytes from a `data:` URL or plain base64 (whitespace allowed); remote URLs are the caller's to fetch. */
-export function decodeImageText(text: string, param: string): Buffer {
+export function decodeImageText(text: string, param: string, what: 'image' | 'video' = 'image'): Buffer {
   const match = DATA_URL.exec(text.trim());
   if (text.trim().startsWith('data:') && !match) throw invalid(`\`${param}\` is a data: URL but not a base64 one`, param);
   const payload = (match ? match[3]! : text).replace(/\s+/g, '');
   if (payload.length === 0 || payload.length % 4 === 1 || !BASE64.test(payload)) {
-    throw invalid(`\`${param}\` is not an image: expected base64 or a data:image/...;base64, URL`, param);
+    throw invalid(`\`${param}\` is not ${what === 'image' ? 'an image' : 'a video'}: expected base64 or a data:${what}/...;base64, URL`, param);
   }
   return Buffer.from(payload, 'base64');
 }

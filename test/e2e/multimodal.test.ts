@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosineSimilarity } from '../../src/embeddings/vectors.js';
 import { MEDIA_MARKER, type Service } from '../../src/server.js';
 import { checkerPng, gradientPng } from '../fixtures/images.js';
+import { makeVideo } from '../fixtures/videos.js';
 import { startRealService, TEST_LAUNCH, testModel } from '../helpers/real-service.js';
 
 // Images through the real llama-server: the generated Qwen2-VL model and its qwen2vl_merger projector.
@@ -135,5 +136,39 @@ describe('prompts', () => {
     const queryVector = await direct('Instruct: Given a web search query, retrieve relevant passages\nQuery:cats');
     const score = cosineSimilarity(queryVector, await direct('cats'));
     expect(ranked.body.results.find((r: any) => r.index === 1).score).toBeCloseTo(score, 4);
+  });
+});
+
+describe('video', () => {
+  it('samples frames with ffmpeg and pools them as asked, on both routes; or says ffmpeg is missing', async () => {
+    const video = await makeVideo([gradientPng(), checkerPng(), gradientPng()]);
+    if (!video) {
+      const answer = await post(vision, '/embed/video', { video: 'AAAA' });
+      expect(answer.status).toBe(501);
+      expect(answer.body.error.message).toMatch(/needs ffmpeg.*apt-get install ffmpeg/);
+      return;
+    }
+    const base64 = video.toString('base64');
+    const pooled = async (pooling: string) => {
+      const answer = await post(vision, '/embed/video', { video: `data:video/x-msvideo;base64,${base64}`, pooling });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return Float32Array.from(answer.body.embeddings[0] as number[]);
+    };
+    const [mean, max, first] = await Promise.all([pooled('mean'), pooled('max'), pooled('first')]);
+    expect(cosineSimilarity(mean, first)).toBeLessThan(0.9999);
+    expect(cosineSimilarity(max, mean)).toBeLessThan(0.9999);
+    // The first frame, embedded as an image, is close to pooling `first` (JPEG in the video changes pixels a little).
+    expect(cosineSimilarity(first, await vectorOf({ images: [gradient] }))).toBeGreaterThan(0.9);
+    const viaOpenAI = await post(vision, '/v1/embeddings', { input: [{ video: base64, pooling: 'mean' }] });
+    expect(viaOpenAI.status).toBe(200);
+    expect(cosineSimilarity(Float32Array.from(viaOpenAI.body.data[0].embedding), mean)).toBeCloseTo(1, 5);
+    const form = new FormData();
+    form.append('video', new Blob([video]), 'clip.avi');
+    form.append('pooling', 'first');
+    const uploaded = await fetch(`${vision.url}/embed/video`, { method: 'POST', body: form });
+    expect(uploaded.status).toBe(200);
+    const garbage = await post(vision, '/embed/video', { video: Buffer.from('definitely not a video').toString('base64') });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.error.message).toMatch(/could not be decoded as a video/);
   });
 });

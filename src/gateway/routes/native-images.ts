@@ -4,16 +4,17 @@ import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { l2Normalize, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
 import { EmbedhostError } from '../../errors.js';
 import type { ImageSourceOptions } from '../../media/image-source.js';
+import type { VideoOptions } from '../../media/video.js';
 import { embedItems, type ImageRequestItem } from '../embed-items.js';
 import type { ModelRegistry } from '../model-registry.js';
 import { recordUsage } from '../request-usage.js';
-import { ImageReferenceSchema, InstructionSchema, ModelNameSchema, TextSchema } from '../schemas.js';
+import { ErrorResponseSchema, ImageReferenceSchema, InstructionSchema, ModelNameSchema, TextSchema } from '../schemas.js';
 import { validationError } from '../validation.js';
 import { EmbedResponseSchema, nativeErrors, usageOf } from './native-embed.js';
 
 export interface ImageRoutesOptions {
   registry: ModelRegistry;
-  media: ImageSourceOptions;
+  media: ImageSourceOptions & VideoOptions;
 }
 
 const common = {
@@ -68,6 +69,36 @@ const multimodalRoute = createRoute({
   summary: 'Embed text and images together as one vector',
   request: { body: { content: { 'application/json': { schema: EmbedMultimodalRequestSchema } }, required: true } },
   responses: { 200: { description: 'One vector for the whole input', content: { 'application/json': { schema: EmbedResponseSchema } } }, ...nativeErrors },
+});
+
+const EmbedVideoRequestSchema = z
+  .object({
+    video: z.string().min(1).openapi({ description: 'Base64 video bytes or a data:video/...;base64, URL (any format ffmpeg reads)' }),
+    pooling: z.enum(['mean', 'max', 'first']).default('mean').openapi({ description: 'How the frames’ vectors become one' }),
+    text: TextSchema.optional(),
+    ...common,
+  })
+  .strict()
+  .openapi('EmbedVideoRequest');
+
+const videoRoute = createRoute({
+  method: 'post',
+  path: '/embed/video',
+  summary: 'Embed a video: frames sampled with ffmpeg (media.videoFps, media.maxVideoFrames), embedded as images, pooled',
+  request: {
+    body: {
+      content: {
+        'application/json': { schema: EmbedVideoRequestSchema },
+        'multipart/form-data': { schema: z.object({ video: z.string().optional().openapi({ type: 'string', format: 'binary', description: 'The video file (required)' }), pooling: z.string().optional() }) },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: { description: 'One pooled vector', content: { 'application/json': { schema: EmbedResponseSchema } } },
+    ...nativeErrors,
+    501: { description: 'ffmpeg is not installed', content: { 'application/json': { schema: ErrorResponseSchema } } },
+  },
 });
 
 type ImageRequest = z.infer<typeof EmbedImageRequestSchema>;
@@ -134,6 +165,29 @@ export function registerImageRoutes(app: OpenAPIHono, options: ImageRoutesOption
   app.openapi(imageRoute, async (c) => {
     const request = c.req.valid('json') as ImageRequest;
     return respond(c, options, itemsOf(request), request);
+  });
+  app.use('/embed/video', async (c, next) => {
+    if (c.req.method !== 'POST' || !/^multipart\/form-data/i.test(c.req.header('content-type') ?? '')) return next();
+    let form: Record<string, unknown>;
+    try {
+      form = await c.req.parseBody();
+    } catch {
+      throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', 'The multipart body could not be read');
+    }
+    if (!(form.video instanceof File)) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', 'Upload the video as a file in the `video` field', { param: 'video' });
+    const parsed = EmbedVideoRequestSchema.safeParse({
+      video: 'uploaded',
+      ...(typeof form.pooling === 'string' ? { pooling: form.pooling } : {}),
+      ...(typeof form.text === 'string' ? { text: form.text } : {}),
+      ...(typeof form.model === 'string' ? { model: form.model } : {}),
+    });
+    if (!parsed.success) throw validationError(parsed.error.issues);
+    const data = Buffer.from(await form.video.arrayBuffer());
+    c.res = await respond(c, options, [{ images: [], text: parsed.data.text, video: { data, pooling: parsed.data.pooling } }], parsed.data);
+  });
+  app.openapi(videoRoute, async (c) => {
+    const request = c.req.valid('json') as z.infer<typeof EmbedVideoRequestSchema>;
+    return respond(c, options, [{ images: [], text: request.text, video: { data: request.video, pooling: request.pooling } }], request);
   });
   app.openapi(multimodalRoute, async (c) => {
     const request = c.req.valid('json');

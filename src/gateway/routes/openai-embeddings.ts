@@ -4,6 +4,7 @@ import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { EmbedhostError } from '../../errors.js';
 import { recordUsage } from '../request-usage.js';
 import type { ImageSourceOptions } from '../../media/image-source.js';
+import type { VideoOptions } from '../../media/video.js';
 import { embedItems, fromMultimodalItem, type MultimodalItem, type RequestItem } from '../embed-items.js';
 import type { ModelRegistry } from '../model-registry.js';
 import { ErrorResponseSchema, OpenAIEmbeddingsRequestSchema, OpenAIEmbeddingsResponseSchema, type OpenAIEmbeddingsRequest } from '../schemas.js';
@@ -13,7 +14,7 @@ export interface OpenAIEmbeddingsRouteOptions {
   autoTruncate: boolean;
   maxInputs: number;
   maxTokensPerRequest: number;
-  media: ImageSourceOptions;
+  media: ImageSourceOptions & VideoOptions;
 }
 
 const route = createRoute({
