@@ -164,3 +164,20 @@ describe('secure by default', () => {
     expect(result.stderr).toMatch(/Refusing to listen on 0\.0\.0\.0 without API keys.*--insecure/);
   });
 });
+
+describe('CORS', () => {
+  it('is off by default, and answers preflights for configured origins only', async () => {
+    const preflight = (url: string, origin: string) =>
+      fetch(`${url}/v1/embeddings`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    expect((await preflight(service.url, 'http://app.local')).headers.get('access-control-allow-origin')).toBeNull();
+    const open = await startRealService('tiny-bert', { corsOrigins: ['http://app.local'] });
+    try {
+      const allowed = await preflight(open.url, 'http://app.local');
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('http://app.local');
+      expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+      expect((await preflight(open.url, 'http://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await open.stop();
+    }
+  });
+});

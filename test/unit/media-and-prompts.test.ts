@@ -75,3 +75,27 @@ describe('multimodal items', () => {
     expect(Array.from(poolFrames([a, b], 'max')).map((x) => x.toFixed(4))).toEqual(['0.7071', '0.7071']);
   });
 });
+
+describe('remote images', () => {
+  it('are fetched only when allowed, within the size limit', async () => {
+    const { loadImage } = await import('../../src/media/image-source.js');
+    const http = await import('node:http');
+    const png = gradientPng();
+    const server = http.createServer((req, res) => {
+      if (req.url === '/big') return res.end(Buffer.alloc(200_000, 1));
+      res.writeHead(req.url === '/cat.png' ? 200 : 404, { 'content-type': 'image/png' });
+      res.end(req.url === '/cat.png' ? png : undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const allowed = { maxBytes: 100_000, maxSide: 1_000, remoteUrls: true, remoteTimeoutMs: 2_000 };
+      expect((await loadImage(`${base}/cat.png`, 'image', allowed)).bytes.equals(png)).toBe(true);
+      await expect(loadImage(`${base}/cat.png`, 'image', { ...allowed, remoteUrls: false })).rejects.toThrow(/fetching remote images is off/);
+      await expect(loadImage(`${base}/missing.png`, 'image', allowed)).rejects.toThrow(/answered HTTP 404/);
+      await expect(loadImage(`${base}/big`, 'image', allowed)).rejects.toThrow(/over the 100000-byte image limit/);
+    } finally {
+      server.close();
+    }
+  });
+});
