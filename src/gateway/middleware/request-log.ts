@@ -22,7 +22,9 @@ export function requestLog(logger: Logger, metrics: Metrics, knownPaths: () => R
       metrics.inputs.inc({ model: used.model }, used.inputs);
     }
     const error = c.error instanceof EmbedhostError ? c.error.code : c.error ? 'EMBEDHOST_INTERNAL' : undefined;
-    logger[status >= 500 ? 'error' : 'info'](
+    // Probes and scrapes arrive every few seconds: kept out of the info log unless they fail.
+    const routine = (c.req.path === '/health' || c.req.path === '/metrics') && status < 400;
+    logger[status >= 500 ? 'error' : routine ? 'debug' : 'info'](
       {
         reqId: c.get('requestId'),
         key: callerOf(c.req.raw)?.id,
