@@ -1,4 +1,5 @@
 import type { CachePolicy } from '../cache/embedding-cache.js';
+import { EmbedhostError } from '../errors.js';
 import type { EmbedResult, EmbeddingItem } from '../embeddings/embedder.js';
 import { renderTextPrompt, type InputType } from '../embeddings/prompts.js';
 import { decodeImageText } from '../media/image.js';
@@ -31,6 +32,15 @@ export function fromMultimodalItem(item: MultimodalItem): string | ImageRequestI
   const images = [...(item.image !== undefined ? [item.image] : []), ...(item.images ?? [])];
   if (item.video !== undefined) return { images, text: item.text, video: { data: item.video, pooling: item.pooling ?? 'mean' } };
   return images.length === 0 ? item.text! : { images, text: item.text };
+}
+
+/** The model's width, after checking a requested `dimensions` fits it (0 and negatives fail the schema). */
+export async function widthFor(model: ServedModel, dimensions: number | undefined, signal: AbortSignal): Promise<number> {
+  const facts = await model.embedder.modelFacts(signal);
+  if (dimensions !== undefined && dimensions > facts.dimensions) {
+    throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions} for this model, got ${dimensions}`, { param: 'dimensions' });
+  }
+  return facts.dimensions;
 }
 
 const isImageItem = (item: RequestItem): item is ImageRequestItem => typeof item === 'object' && !Array.isArray(item);

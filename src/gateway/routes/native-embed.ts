@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { cosineSimilarity, l2Normalize, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
 import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { EmbedhostError } from '../../errors.js';
+import { widthFor } from '../embed-items.js';
 import { recordUsage } from '../request-usage.js';
 import type { ServedModel } from '../../models/served-model.js';
 import type { ModelRegistry } from '../model-registry.js';
@@ -109,17 +110,14 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
     app.openapi(embedRoute(path, path === '/embed' ? 'Embed text' : 'Embed a large batch of texts, in chunks'), async (c) => {
       const request = c.req.valid('json');
       const model = options.registry.resolve(request.model);
-      const facts = await model.embedder.modelFacts(c.req.raw.signal);
-      if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
-        throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions}, got ${request.dimensions}`, { param: 'dimensions' });
-      }
+      const width = await widthFor(model, request.dimensions, c.req.raw.signal);
       const texts = (typeof request.input === 'string' ? [request.input] : request.input).map((text) => ({ text, type: request.input_type }));
       const { vectors, tokenCounts } = await embedTexts(model, texts, request.truncate, limit, c.req.raw, request.instruction);
       const shaped = vectors.map((v) => {
         const shortened = shortenVector(v, request.dimensions);
         return toNumberArray(request.normalize ? l2Normalize(shortened) : shortened);
       });
-      return c.json({ model: model.id, dimensions: request.dimensions ?? facts.dimensions, embeddings: shaped, usage: usageOf(tokenCounts) }, 200);
+      return c.json({ model: model.id, dimensions: request.dimensions ?? width, embeddings: shaped, usage: usageOf(tokenCounts) }, 200);
     });
   }
 

@@ -5,7 +5,7 @@ import { l2Normalize, shortenVector, toNumberArray } from '../../embeddings/vect
 import { EmbedhostError } from '../../errors.js';
 import type { ImageSourceOptions } from '../../media/image-source.js';
 import type { VideoOptions } from '../../media/video.js';
-import { embedItems, type ImageRequestItem } from '../embed-items.js';
+import { embedItems, widthFor, type ImageRequestItem } from '../embed-items.js';
 import type { ModelRegistry } from '../model-registry.js';
 import { recordUsage } from '../request-usage.js';
 import { ErrorResponseSchema, ImageReferenceSchema, InstructionSchema, ModelNameSchema, TextSchema } from '../schemas.js';
@@ -105,10 +105,7 @@ type ImageRequest = z.infer<typeof EmbedImageRequestSchema>;
 
 async function respond(c: Context, options: ImageRoutesOptions, items: ImageRequestItem[], request: { model?: string | undefined; instruction?: string | undefined; dimensions?: number | undefined; normalize: boolean }) {
   const model = options.registry.resolve(request.model);
-  const facts = await model.embedder.modelFacts(c.req.raw.signal);
-  if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
-    throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions}, got ${request.dimensions}`, { param: 'dimensions' });
-  }
+  const width = await widthFor(model, request.dimensions, c.req.raw.signal);
   const result = await embedItems(model, items, {
     truncate: false,
     maxTotalTokens: undefined,
@@ -123,7 +120,7 @@ async function respond(c: Context, options: ImageRoutesOptions, items: ImageRequ
     const shortened = shortenVector(v, request.dimensions);
     return toNumberArray(request.normalize ? l2Normalize(shortened) : shortened);
   });
-  return c.json({ model: model.id, dimensions: request.dimensions ?? facts.dimensions, embeddings, usage: usageOf(result.tokenCounts) }, 200);
+  return c.json({ model: model.id, dimensions: request.dimensions ?? width, embeddings, usage: usageOf(result.tokenCounts) }, 200);
 }
 
 const itemsOf = (request: ImageRequest): ImageRequestItem[] => (request.images ?? [request.image!]).map((image) => ({ images: [image], text: request.text }));

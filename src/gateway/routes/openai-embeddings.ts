@@ -5,7 +5,7 @@ import { EmbedhostError } from '../../errors.js';
 import { recordUsage } from '../request-usage.js';
 import type { ImageSourceOptions } from '../../media/image-source.js';
 import type { VideoOptions } from '../../media/video.js';
-import { embedItems, fromMultimodalItem, type MultimodalItem, type RequestItem } from '../embed-items.js';
+import { embedItems, fromMultimodalItem, widthFor, type MultimodalItem, type RequestItem } from '../embed-items.js';
 import type { ModelRegistry } from '../model-registry.js';
 import { ErrorResponseSchema, OpenAIEmbeddingsRequestSchema, OpenAIEmbeddingsResponseSchema, type OpenAIEmbeddingsRequest } from '../schemas.js';
 
@@ -46,10 +46,7 @@ export function registerOpenAIEmbeddingsRoute(app: OpenAPIHono, options: OpenAIE
       throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${options.maxInputs} inputs per request, got ${items.length}`, { param: 'input' });
     }
     const model = options.registry.resolve(request.model);
-    const facts = await model.embedder.modelFacts(c.req.raw.signal);
-    if (request.dimensions !== undefined && request.dimensions > facts.dimensions) {
-      throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`dimensions\` must be at most ${facts.dimensions} for this model, got ${request.dimensions}`, { param: 'dimensions' });
-    }
+    await widthFor(model, request.dimensions, c.req.raw.signal);
     const result = await embedItems(model, items, {
       truncate: request.truncate ?? options.autoTruncate,
       maxTotalTokens: options.maxTokensPerRequest,
