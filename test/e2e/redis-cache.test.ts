@@ -22,8 +22,7 @@ describe.runIf(available)('the Redis cache shared by two embedhost processes', (
     ]);
   });
   afterAll(async () => {
-    killStartedClis();
-    await a?.stop();
+    await Promise.all([killStartedClis(), a?.stop()]);
     await redis?.stop();
   });
 

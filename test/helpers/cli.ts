@@ -14,8 +14,17 @@ export interface RunningCli {
 /** Children to SIGKILL after each test. */
 export const startedClis: ResultPromise[] = [];
 
-export function killStartedClis(): void {
-  for (const child of startedClis.splice(0)) child.kill('SIGKILL');
+// SIGTERM first, so each embedhost stops its llama-server; SIGKILL would leave that child behind.
+export async function killStartedClis(): Promise<void> {
+  await Promise.all(
+    startedClis.splice(0).map(async (child) => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await child;
+      clearTimeout(forced);
+    }),
+  );
 }
 
 // `embedhost start` in a child process; resolves on the gateway's own "listening" log line: an event, not a poll.
