@@ -43,3 +43,11 @@ export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
 export function toNumberArray(vector: Float32Array): number[] {
   return Array.from(vector);
 }
+
+/** A response's vectors: shortened to `dimensions` (re-normalized), optionally L2-normalized, as JSON numbers. */
+export function shapeVectors(vectors: readonly Float32Array[], dimensions: number | undefined, normalize: boolean): number[][] {
+  return vectors.map((vector) => {
+    const shortened = shortenVector(vector, dimensions);
+    return toNumberArray(normalize ? l2Normalize(shortened) : shortened);
+  });
+}

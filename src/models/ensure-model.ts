@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EmbedhostError } from '../errors.js';
-import { readCachedSnapshot } from './hf-cache.js';
+import { readCachedSnapshot, repoCachePaths } from './hf-cache.js';
 import { fetchIntoCache, writeRef, type FetchOptions, type RemoteFile } from './hf-download.js';
 import { isUnreachable, listRepo, type HubOptions } from './hf-hub.js';
 import { partsOf, selectMmprojFile, selectModelFile } from './hf-select.js';
@@ -42,7 +42,7 @@ async function openRepo(ref: Extract<ModelRef, { kind: 'hf' }>, options: EnsureM
     return {
       commit: snapshot.commit,
       names: snapshot.files,
-      fetch: async (name) => path.join(options.cacheDir, `models--${ref.repo.split('/').join('--')}`, 'snapshots', snapshot.commit, name),
+      fetch: async (name) => repoCachePaths(options.cacheDir, ref.repo).snapshot(snapshot.commit, name),
     };
   };
   if (options.offline) {

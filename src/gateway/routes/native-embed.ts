@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { cosineSimilarity, l2Normalize, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
+import { cosineSimilarity, shapeVectors } from '../../embeddings/vectors.js';
 import { cachePolicyOf } from '../../cache/embedding-cache.js';
 import { EmbedhostError } from '../../errors.js';
 import { widthFor } from '../embed-items.js';
@@ -88,17 +88,16 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
     model: ServedModel,
     inputs: ReadonlyArray<{ text: string; type: InputType | undefined }>,
     truncate: boolean | undefined,
-    limit: number,
+    limits: { inputs: number; tokens: number | undefined },
     request: Request,
     instruction?: string,
   ) => {
+    const limit = limits.inputs;
     if (inputs.length > limit) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `At most ${limit} inputs per request, got ${inputs.length}`, { param: 'input' });
     const texts = inputs.map(({ text, type }) => renderTextPrompt(model.embedder.prompts, text, type, instruction));
-    // /embed/batch is processed in chunks, so only the per-input limit applies to it, not the per-request token budget.
-    const maxTotalTokens = limit === options.maxInputs ? options.maxTokensPerRequest : undefined;
     const result = await model.embedder.embed(texts, {
       truncate: truncate ?? options.autoTruncate,
-      maxTotalTokens,
+      maxTotalTokens: limits.tokens,
       signal: request.signal,
       cache: cachePolicyOf(request.headers.get('cache-control') ?? undefined),
     });
@@ -106,18 +105,17 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
     return result;
   };
 
-  for (const [path, limit] of [['/embed', options.maxInputs], ['/embed/batch', options.maxBatchInputs]] as const) {
+  const requestLimits = { inputs: options.maxInputs, tokens: options.maxTokensPerRequest };
+  // /embed/batch is processed in chunks, so only the per-input limit applies to it, not the per-request token budget.
+  const batchLimits = { inputs: options.maxBatchInputs, tokens: undefined };
+  for (const [path, limit] of [['/embed', requestLimits], ['/embed/batch', batchLimits]] as const) {
     app.openapi(embedRoute(path, path === '/embed' ? 'Embed text' : 'Embed a large batch of texts, in chunks'), async (c) => {
       const request = c.req.valid('json');
       const model = options.registry.resolve(request.model);
       const width = await widthFor(model, request.dimensions, c.req.raw.signal);
       const texts = (typeof request.input === 'string' ? [request.input] : request.input).map((text) => ({ text, type: request.input_type }));
       const { vectors, tokenCounts } = await embedTexts(model, texts, request.truncate, limit, c.req.raw, request.instruction);
-      const shaped = vectors.map((v) => {
-        const shortened = shortenVector(v, request.dimensions);
-        return toNumberArray(request.normalize ? l2Normalize(shortened) : shortened);
-      });
-      return c.json({ model: model.id, dimensions: request.dimensions ?? width, embeddings: shaped, usage: usageOf(tokenCounts) }, 200);
+      return c.json({ model: model.id, dimensions: request.dimensions ?? width, embeddings: shapeVectors(vectors, request.dimensions, request.normalize), usage: usageOf(tokenCounts) }, 200);
     });
   }
 
@@ -125,13 +123,13 @@ export function registerNativeRoutes(app: OpenAPIHono, options: NativeRoutesOpti
     const request = c.req.valid('json');
     const model = options.registry.resolve(request.model);
     if ('pairs' in request) {
-      const { vectors, tokenCounts } = await embedTexts(model, request.pairs.flat().map((text) => ({ text, type: undefined })), undefined, options.maxInputs, c.req.raw);
+      const { vectors, tokenCounts } = await embedTexts(model, request.pairs.flat().map((text) => ({ text, type: undefined })), undefined, requestLimits, c.req.raw);
       const results = request.pairs.map((_, index) => ({ index, score: cosineSimilarity(vectors[2 * index]!, vectors[2 * index + 1]!) }));
       return c.json({ model: model.id, results, usage: usageOf(tokenCounts) }, 200);
     }
     // An asymmetric model gets its query prompt for the query and its document prompt for the rest.
     const inputs = [{ text: request.query, type: 'query' as const }, ...request.documents.map((text) => ({ text, type: 'document' as const }))];
-    const { vectors, tokenCounts } = await embedTexts(model, inputs, undefined, options.maxInputs, c.req.raw);
+    const { vectors, tokenCounts } = await embedTexts(model, inputs, undefined, requestLimits, c.req.raw);
     const ranked = request.documents
       .map((_, index) => ({ index, score: cosineSimilarity(vectors[0]!, vectors[index + 1]!) }))
       .sort((a, b) => b.score - a.score)

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { cachePolicyOf } from '../../cache/embedding-cache.js';
-import { l2Normalize, shortenVector, toNumberArray } from '../../embeddings/vectors.js';
+import { shapeVectors } from '../../embeddings/vectors.js';
 import { EmbedhostError } from '../../errors.js';
 import type { ImageSourceOptions } from '../../media/image-source.js';
 import type { VideoOptions } from '../../media/video.js';
@@ -116,47 +116,44 @@ async function respond(c: Context, options: ImageRoutesOptions, items: ImageRequ
     media: options.media,
   });
   recordUsage(c.req.raw, { model: model.id, inputs: items.length, tokens: result.tokenCounts.reduce((a, b) => a + b, 0), cacheHits: result.cacheHits, queueMs: result.queueMs, backendMs: result.backendMs });
-  const embeddings = result.vectors.map((v) => {
-    const shortened = shortenVector(v, request.dimensions);
-    return toNumberArray(request.normalize ? l2Normalize(shortened) : shortened);
-  });
-  return c.json({ model: model.id, dimensions: request.dimensions ?? width, embeddings, usage: usageOf(result.tokenCounts) }, 200);
+  return c.json({ model: model.id, dimensions: request.dimensions ?? width, embeddings: shapeVectors(result.vectors, request.dimensions, request.normalize), usage: usageOf(result.tokenCounts) }, 200);
 }
 
 const itemsOf = (request: ImageRequest): ImageRequestItem[] => (request.images ?? [request.image!]).map((image) => ({ images: [image], text: request.text }));
 
-// A multipart upload becomes the same request as the JSON form, checked by the same schema.
-async function fromMultipart(c: Context): Promise<{ request: ImageRequest; files: Buffer[] }> {
+const isMultipart = (c: Context) => c.req.method === 'POST' && /^multipart\/form-data/i.test(c.req.header('content-type') ?? '');
+
+// A multipart upload: the files of one field, and the text fields the JSON form also has.
+async function readUpload(c: Context, fileField: string, textFields: readonly string[]): Promise<{ files: Buffer[]; fields: Record<string, string> }> {
   let form: Record<string, unknown>;
   try {
     form = await c.req.parseBody({ all: true });
   } catch {
     throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', 'The multipart body could not be read');
   }
-  const uploads = ([] as unknown[]).concat(form.image ?? []);
   const files: Buffer[] = [];
-  for (const upload of uploads) {
-    if (!(upload instanceof File)) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', '`image` must be a file upload', { param: 'image' });
+  for (const upload of ([] as unknown[]).concat(form[fileField] ?? [])) {
+    if (!(upload instanceof File)) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `\`${fileField}\` must be a file upload`, { param: fileField });
     files.push(Buffer.from(await upload.arrayBuffer()));
   }
-  if (files.length === 0) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', 'Upload at least one file in the `image` field', { param: 'image' });
-  const text = (field: string) => (typeof form[field] === 'string' ? (form[field] as string) : undefined);
-  const dimensions = text('dimensions');
-  const parsed = EmbedImageRequestSchema.safeParse({
-    images: files.map(() => 'uploaded'),
-    ...(text('text') ? { text: text('text') } : {}),
-    ...(text('instruction') ? { instruction: text('instruction') } : {}),
-    ...(text('model') ? { model: text('model') } : {}),
-    ...(dimensions !== undefined ? { dimensions: Number(dimensions) } : {}),
-  });
+  if (files.length === 0) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', `Upload at least one file in the \`${fileField}\` field`, { param: fileField });
+  const fields = Object.fromEntries(textFields.filter((name) => typeof form[name] === 'string' && form[name] !== '').map((name) => [name, form[name] as string]));
+  return { files, fields };
+}
+
+// Checked by the same schema as the JSON form; `placeholder` stands for the uploaded files.
+function parseUploadFields<S extends z.ZodType>(schema: S, fields: Record<string, string>, placeholder: Record<string, unknown>): z.infer<S> {
+  const { dimensions, ...rest } = fields;
+  const parsed = schema.safeParse({ ...placeholder, ...rest, ...(dimensions !== undefined ? { dimensions: Number(dimensions) } : {}) });
   if (!parsed.success) throw validationError(parsed.error.issues);
-  return { request: parsed.data, files };
+  return parsed.data;
 }
 
 export function registerImageRoutes(app: OpenAPIHono, options: ImageRoutesOptions): void {
   app.use('/embed/image', async (c, next) => {
-    if (c.req.method !== 'POST' || !/^multipart\/form-data/i.test(c.req.header('content-type') ?? '')) return next();
-    const { request, files } = await fromMultipart(c);
+    if (!isMultipart(c)) return next();
+    const { files, fields } = await readUpload(c, 'image', ['text', 'instruction', 'model', 'dimensions']);
+    const request = parseUploadFields(EmbedImageRequestSchema, fields, { images: files.map(() => 'uploaded') });
     c.res = await respond(c, options, files.map((file) => ({ images: [file], text: request.text })), request);
   });
   app.openapi(imageRoute, async (c) => {
@@ -164,23 +161,11 @@ export function registerImageRoutes(app: OpenAPIHono, options: ImageRoutesOption
     return respond(c, options, itemsOf(request), request);
   });
   app.use('/embed/video', async (c, next) => {
-    if (c.req.method !== 'POST' || !/^multipart\/form-data/i.test(c.req.header('content-type') ?? '')) return next();
-    let form: Record<string, unknown>;
-    try {
-      form = await c.req.parseBody();
-    } catch {
-      throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', 'The multipart body could not be read');
-    }
-    if (!(form.video instanceof File)) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', 'Upload the video as a file in the `video` field', { param: 'video' });
-    const parsed = EmbedVideoRequestSchema.safeParse({
-      video: 'uploaded',
-      ...(typeof form.pooling === 'string' ? { pooling: form.pooling } : {}),
-      ...(typeof form.text === 'string' ? { text: form.text } : {}),
-      ...(typeof form.model === 'string' ? { model: form.model } : {}),
-    });
-    if (!parsed.success) throw validationError(parsed.error.issues);
-    const data = Buffer.from(await form.video.arrayBuffer());
-    c.res = await respond(c, options, [{ images: [], text: parsed.data.text, video: { data, pooling: parsed.data.pooling } }], parsed.data);
+    if (!isMultipart(c)) return next();
+    const { files, fields } = await readUpload(c, 'video', ['pooling', 'text', 'instruction', 'model', 'dimensions']);
+    if (files.length > 1) throw new EmbedhostError('EMBEDHOST_INVALID_REQUEST', 'Upload one video per request', { param: 'video' });
+    const request = parseUploadFields(EmbedVideoRequestSchema, fields, { video: 'uploaded' });
+    c.res = await respond(c, options, [{ images: [], text: request.text, video: { data: files[0]!, pooling: request.pooling } }], request);
   });
   app.openapi(videoRoute, async (c) => {
     const request = c.req.valid('json') as z.infer<typeof EmbedVideoRequestSchema>;
